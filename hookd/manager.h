@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's manager: owns the listening socket, the client connections, the store and the
+ * tracer, and runs the event loop. Requests are handled in requests.c.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <json-c/json.h>
+
+#include "mntns.h"
+#include "store.h"
+#include "tracer.h"
+
+#define MANAGER_MAX_CONNECTIONS 128
+/* A client has this long to send its request and read the response. */
+#define MANAGER_CONNECTION_TIMEOUT_MS 5000
+
+struct manager_options {
+	const char *socket_path;
+	const char *state_dir;
+	bool no_tracer;
+	const char *btf_path; /* NULL: the running kernel's */
+};
+
+/* A container being traced: its mount-namespace key and the run it belongs to. */
+struct watch {
+	uint64_t key;
+	int64_t run_id;
+};
+
+struct conn;
+
+struct manager {
+	struct manager_options opts;
+	char *db_path;
+	store *store;
+	tracer *tracer;
+	enum mntns_key_kind key_kind;
+
+	int epoll_fd;
+	int listen_fd;
+	int signal_fd;
+	int state_lock_fd;
+	int socket_lock_fd;
+
+	struct conn *conns[MANAGER_MAX_CONNECTIONS];
+	size_t n_conns;
+
+	struct watch *watches;
+	size_t n_watches;
+
+	bool quit;
+};
+
+/* Takes the locks, opens the store, loads the tracer, binds the socket. Logs its errors. */
+int manager_new(const struct manager_options *opts, struct manager **ret);
+void manager_free(struct manager *m);
+int manager_run(struct manager *m);
+
+int manager_watch_add(struct manager *m, uint64_t key, int64_t run_id);
+void manager_watch_remove(struct manager *m, uint64_t key);
+/* Drains the tracer's ring buffer into the store in one transaction. */
+void manager_flush_tracer(struct manager *m);
+
+/* requests.c: one request in, one response out (never NULL). */
+json_object *request_handle(struct manager *m, const struct ucred *peer, json_object *req);

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+/* The operations of protocol v1: what policyd does for each hook and CLI request. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "identity.h"
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+#include "oci.h"
+#include "proto.h"
+#include "timeutil.h"
+
+static json_object *get_object(json_object *req, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) || !json_object_is_type(v, json_type_object))
+		return NULL;
+	return v;
+}
+
+static const char *get_string(json_object *req, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Records a new run of a profile in one transaction; ret_mode is the mode in force. */
+static int open_run(struct manager *m, const struct identity *id, const char *mode_override,
+		    const char *container_id, int64_t *ret_run_id, char ret_mode[16])
+{
+	int64_t now = now_realtime_ms(), profile_id;
+	int r;
+
+	r = store_begin(m->store);
+	if (r < 0)
+		return r;
+	r = store_profile_ensure(m->store, id->name, identity_source_to_string(id->source), now,
+				 &profile_id, ret_mode);
+	if (r >= 0 && mode_override)
+		snprintf(ret_mode, 16, "%s", mode_override);
+	if (r >= 0 && container_id)
+		r = store_run_open(m->store, profile_id, container_id, ret_mode, now, ret_run_id);
+	if (r >= 0)
+		r = store_commit(m->store);
+	if (r < 0)
+		store_rollback(m->store);
+	return r;
+}
+
+static json_object *op_precreate(struct manager *m, json_object *req)
+{
+	_cleanup_free_ char *err = NULL;
+	json_object *config = get_object(req, "config"), *resp;
+	struct oci_config cfg;
+	struct identity id;
+	int64_t run_id = 0;
+	char mode[16];
+	int r;
+
+	if (!config)
+		return proto_response_error("precreate: request has no \"config\" object");
+	if (oci_config_parse(config, &cfg, &err) < 0)
+		return proto_response_error("precreate: %s", err);
+	if (identity_resolve(cfg.annotations, cfg.args, cfg.container_id, &cfg.storage, &id, &err) < 0)
+		return proto_response_error("precreate: %s", err);
+
+	r = open_run(m, &id, oci_annotation(cfg.annotations, ANNOTATION_MODE),
+		     cfg.container_id[0] ? cfg.container_id : NULL, &run_id, mode);
+	if (r < 0)
+		return proto_response_error("precreate: recording a run of profile '%s': %s", id.name,
+					    strerror(-r));
+	log_info("precreate %.12s: profile '%s' (%s), mode %s",
+		 cfg.container_id[0] ? cfg.container_id : "(no id)", id.name,
+		 identity_source_to_string(id.source), mode);
+
+	/* Every profile is learning or unconfined for now: the config goes back unchanged. */
+	resp = proto_response_ok();
+	json_object_object_add(resp, "config", json_object_get(config));
+	json_object_object_add(resp, "profile", json_object_new_string(id.name));
+	json_object_object_add(resp, "mode", json_object_new_string(mode));
+	return resp;
+}
+
+/* A container seen first at createRuntime (an engine without precreate): identify it from its
+ * bundle's config.json, which the runtime has on disk. */
+static int identify_from_bundle(const struct oci_state *st, struct identity *ret, char **ret_error)
+{
+	_cleanup_json_ json_object *root = NULL;
+	_cleanup_free_ char *buf = NULL, *err = NULL;
+	struct oci_storage_ref storage = {0};
+	struct oci_config cfg = {0};
+	char path[1024], id[OCI_ID_MAX + 1];
+	size_t len;
+
+	if (st->bundle) {
+		(void)oci_storage_from_path(st->bundle, &storage, id, sizeof(id));
+		snprintf(path, sizeof(path), "%s/config.json", st->bundle);
+		if (read_file_bounded(path, OCI_MAX_INPUT, &buf, &len) == 0 &&
+		    oci_parse_json(buf, len, &root, &err) == 0 && oci_config_parse(root, &cfg, &err) == 0)
+			return identity_resolve(cfg.annotations, cfg.args, st->id, &storage, ret,
+						ret_error);
+	}
+	return identity_resolve(st->annotations, NULL, st->id, &storage, ret, ret_error);
+}
+
+static bool runtime_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 64 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static json_object *op_container_created(struct manager *m, json_object *req)
+{
+	_cleanup_free_ char *err = NULL;
+	json_object *state = get_object(req, "state"), *resp;
+	const char *runtime = get_string(req, "runtime");
+	struct store_run run;
+	struct oci_state st;
+	uint64_t key;
+	int r;
+
+	if (!state)
+		return proto_response_error("container-created: request has no \"state\" object");
+	if (oci_state_parse(state, true, &st, &err) < 0)
+		return proto_response_error("container-created: %s", err);
+	if (!runtime || !runtime_name_valid(runtime))
+		runtime = "unknown";
+
+	r = store_run_find_open(m->store, st.id, &run);
+	if (r == -ENOENT) {
+		struct identity id;
+		if (identify_from_bundle(&st, &id, &err) < 0)
+			return proto_response_error("container-created: %s", err);
+		r = open_run(m, &id, oci_annotation(st.annotations, ANNOTATION_MODE), st.id, &run.id,
+			     run.mode);
+		if (r >= 0)
+			r = store_run_find_open(m->store, st.id, &run);
+	}
+	if (r < 0)
+		return proto_response_error("container-created %.12s: store: %s", st.id, strerror(-r));
+
+	r = mntns_key_of_pid(st.pid, m->key_kind, &key);
+	if (r < 0)
+		return proto_response_error(
+			"container-created %.12s: cannot read the mount namespace of pid %d: %s", st.id,
+			(int)st.pid, strerror(-r));
+	r = store_run_set_started(m->store, run.id, st.pid, key, mntns_key_kind_to_string(m->key_kind),
+				  runtime, now_realtime_ms());
+	if (r < 0)
+		return proto_response_error("container-created %.12s: store: %s", st.id, strerror(-r));
+
+	if (strcmp(run.mode, "learn") == 0 && m->tracer) {
+		r = manager_watch_add(m, key, run.id);
+		if (r < 0)
+			return proto_response_error("container-created %.12s: cannot watch it: %s",
+						    st.id, strerror(-r));
+	}
+	log_info("container %.12s started under %s: profile '%s', mode %s, mntns %s %" PRIu64,
+		 st.id, runtime, run.profile, run.mode, mntns_key_kind_to_string(m->key_kind), key);
+
+	resp = proto_response_ok();
+	json_object_object_add(resp, "profile", json_object_new_string(run.profile));
+	json_object_object_add(resp, "mode", json_object_new_string(run.mode));
+	return resp;
+}
+
+static json_object *op_container_stopped(struct manager *m, json_object *req)
+{
+	_cleanup_free_ char *err = NULL;
+	json_object *state = get_object(req, "state"), *resp;
+	struct store_run run;
+	struct oci_state st;
+	int r;
+
+	if (!state)
+		return proto_response_error("container-stopped: request has no \"state\" object");
+	if (oci_state_parse(state, false, &st, &err) < 0)
+		return proto_response_error("container-stopped: %s", err);
+
+	r = store_run_find_open(m->store, st.id, &run);
+	if (r == -ENOENT) {
+		/* Started before this daemon, or never through the hooks: nothing to close. */
+		log_debug("container %.12s stopped; no open run", st.id);
+		resp = proto_response_ok();
+		json_object_object_add(resp, "known", json_object_new_boolean(0));
+		return resp;
+	}
+	if (r < 0)
+		return proto_response_error("container-stopped %.12s: store: %s", st.id, strerror(-r));
+
+	/* What the container did last is still in the ring buffer: record it before closing. */
+	manager_flush_tracer(m);
+	if (run.mntns_id)
+		manager_watch_remove(m, (uint64_t)run.mntns_id);
+	r = store_run_close(m->store, run.id, "stopped", now_realtime_ms());
+	if (r < 0)
+		return proto_response_error("container-stopped %.12s: store: %s", st.id, strerror(-r));
+	log_info("container %.12s stopped: run %" PRId64 " of profile '%s' closed", st.id, run.id,
+		 run.profile);
+
+	resp = proto_response_ok();
+	json_object_object_add(resp, "known", json_object_new_boolean(1));
+	json_object_object_add(resp, "profile", json_object_new_string(run.profile));
+	return resp;
+}
+
+static json_object *op_list(struct manager *m, json_object *req)
+{
+	json_object *arr, *resp;
+	int r = store_list_json(m->store, &arr);
+
+	if (r < 0)
+		return proto_response_error("list: store: %s", strerror(-r));
+	resp = proto_response_ok();
+	json_object_object_add(resp, "profiles", arr);
+	return resp;
+}
+
+static json_object *op_show(struct manager *m, json_object *req)
+{
+	const char *name = get_string(req, "profile");
+	json_object *profile, *resp;
+	int r;
+
+	if (!name)
+		return proto_response_error("show: request has no \"profile\" string");
+	if (!profile_name_valid(name))
+		return proto_response_error("show: '%.64s' is not a valid profile name", name);
+	r = store_show_json(m->store, name, &profile);
+	if (r == -ENOENT)
+		return proto_response_error("no profile named '%s'", name);
+	if (r < 0)
+		return proto_response_error("show '%s': store: %s", name, strerror(-r));
+	json_object_object_add(profile, "tracer",
+			       m->tracer ? json_object_new_string("loaded")
+					 : json_object_new_string("disabled"));
+	json_object_object_add(profile, "ringbuf_drops",
+			       json_object_new_int64(m->tracer ? (int64_t)tracer_drops(m->tracer) : 0));
+	resp = proto_response_ok();
+	json_object_object_add(resp, "profile", profile);
+	return resp;
+}
+
+static const struct {
+	const char *op;
+	bool needs_root;
+	json_object *(*handle)(struct manager *m, json_object *req);
+} operations[] = {
+	{PROTO_OP_PRECREATE, true, op_precreate},
+	{PROTO_OP_CONTAINER_CREATED, true, op_container_created},
+	{PROTO_OP_CONTAINER_STOPPED, true, op_container_stopped},
+	{PROTO_OP_LIST, false, op_list},
+	{PROTO_OP_SHOW, false, op_show},
+};
+
+json_object *request_handle(struct manager *m, const struct ucred *peer, json_object *req)
+{
+	const char *op = get_string(req, "op");
+
+	if (!op)
+		return proto_response_error("request has no \"op\" string");
+	for (size_t i = 0; i < ELEMENTSOF(operations); i++) {
+		if (strcmp(op, operations[i].op) != 0)
+			continue;
+		if (operations[i].needs_root && peer->uid != 0)
+			return proto_response_error("permission denied: '%s' needs uid 0 (caller uid %u)",
+						    op, (unsigned)peer->uid);
+		return operations[i].handle(m, req);
+	}
+	return proto_response_error("unknown operation '%.64s'", op);
+}

@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: MIT
+/* The SQLite store: every statement in one enum-indexed table, prepared once. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "macro.h"
+#include "store.h"
+#include "timeutil.h"
+
+extern const char store_schema_sql[]; /* schema/store.sql, embedded by the build */
+
+enum stmt {
+	STMT_PROFILE_GET,
+	STMT_PROFILE_INSERT,
+	STMT_RUN_CLOSE_OPEN_OF_CONTAINER,
+	STMT_RUN_INSERT,
+	STMT_RUN_FIND_OPEN,
+	STMT_RUN_SET_STARTED,
+	STMT_RUN_CLOSE,
+	STMT_OBSERVATION_ADD,
+	STMT_PROFILE_LIST,
+	STMT_PROFILE_BY_NAME,
+	STMT_RUNS_OF_PROFILE,
+	STMT_OBSERVED_OF_PROFILE,
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	_STMT_MAX,
+};
+
+static const char *const stmt_sql[_STMT_MAX] = {
+	[STMT_PROFILE_GET] = "SELECT id, mode FROM profiles WHERE name = ?1",
+	[STMT_PROFILE_INSERT] = "INSERT INTO profiles (name, source, created) VALUES (?1, ?2, ?3)",
+	[STMT_RUN_CLOSE_OPEN_OF_CONTAINER] =
+		"UPDATE runs SET stopped = ?2, exit_state = 'lost' "
+		"WHERE container_id = ?1 AND stopped IS NULL",
+	[STMT_RUN_INSERT] = "INSERT INTO runs (profile_id, container_id, mode, created) "
+			    "VALUES (?1, ?2, ?3, ?4)",
+	[STMT_RUN_FIND_OPEN] = "SELECT r.id, r.profile_id, p.name, r.mode, IFNULL(r.mntns_id, 0) "
+			       "FROM runs r JOIN profiles p ON p.id = r.profile_id "
+			       "WHERE r.container_id = ?1 AND r.stopped IS NULL",
+	[STMT_RUN_SET_STARTED] = "UPDATE runs SET pid = ?2, mntns_id = ?3, mntns_key_kind = ?4, "
+				 "runtime = ?5, started = ?6 WHERE id = ?1",
+	[STMT_RUN_CLOSE] = "UPDATE runs SET stopped = ?3, exit_state = ?2 "
+			   "WHERE id = ?1 AND stopped IS NULL",
+	[STMT_OBSERVATION_ADD] =
+		"INSERT INTO observations (run_id, kind, key, detail, count, first_seen, last_seen) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
+		"ON CONFLICT (run_id, kind, key, detail) DO UPDATE SET "
+		"count = count + excluded.count, last_seen = excluded.last_seen",
+	[STMT_PROFILE_LIST] =
+		"SELECT p.name, p.mode, p.source, p.created, p.candidate_version, "
+		"p.approved_version, COUNT(r.id), MAX(r.created) "
+		"FROM profiles p LEFT JOIN runs r ON r.profile_id = p.id "
+		"GROUP BY p.id ORDER BY p.name",
+	[STMT_PROFILE_BY_NAME] =
+		"SELECT p.id, p.name, p.mode, p.source, p.created, p.candidate_version, "
+		"p.approved_version, (SELECT COUNT(*) FROM runs r WHERE r.profile_id = p.id) "
+		"FROM profiles p WHERE p.name = ?1",
+	[STMT_RUNS_OF_PROFILE] =
+		"SELECT container_id, mode, runtime, pid, mntns_id, created, started, stopped, "
+		"exit_state FROM runs WHERE profile_id = ?1 ORDER BY id",
+	[STMT_OBSERVED_OF_PROFILE] =
+		"SELECT o.kind, o.key, o.detail, SUM(o.count), MIN(o.first_seen), MAX(o.last_seen) "
+		"FROM observations o JOIN runs r ON r.id = o.run_id WHERE r.profile_id = ?1 "
+		"GROUP BY o.kind, o.key, o.detail ORDER BY o.kind, o.key, o.detail",
+	[STMT_BEGIN] = "BEGIN IMMEDIATE",
+	[STMT_COMMIT] = "COMMIT",
+	[STMT_ROLLBACK] = "ROLLBACK",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[_STMT_MAX];
+	char *path;
+};
+
+static int sqlite_to_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return -EUCLEAN;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	default:
+		return -EIO;
+	}
+}
+
+/* Fetches a prepared statement, reset and with its bindings cleared. */
+static sqlite3_stmt *stmt_get(store *s, enum stmt id)
+{
+	sqlite3_stmt *st = s->stmt[id];
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+/* Runs a statement that returns no rows. */
+static int stmt_exec(store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		int r = sqlite_to_errno(rc);
+		log_debug("store: %s: %s", sqlite3_sql(st), sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+		return r ? r : -EIO;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+static int set_error(char **ret_error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(ret_error, fmt, ap) < 0)
+		*ret_error = NULL;
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int64_t *ret)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Brings an empty or older database up to STORE_SCHEMA_VERSION. */
+static int store_migrate(store *s, char **ret_error)
+{
+	int64_t version = 0, tables = 0;
+	char *errmsg = NULL;
+	int rc;
+
+	rc = pragma_int(s->db, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(s->db, "SELECT COUNT(*) FROM sqlite_schema", &tables);
+	if (rc != SQLITE_OK)
+		return set_error(ret_error, "'%s' is not a usable policyd database: %s", s->path,
+				 sqlite3_errstr(rc));
+	if (version > STORE_SCHEMA_VERSION)
+		return set_error(ret_error,
+				 "database '%s' has schema version %" PRId64
+				 ", newer than this policyd knows (%d); refusing to touch it",
+				 s->path, version, STORE_SCHEMA_VERSION);
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	if (version == 0 && tables > 0)
+		return set_error(ret_error,
+				 "'%s' holds %" PRId64 " tables but no policyd schema version; "
+				 "refusing to touch a database that is not policyd's",
+				 s->path, tables);
+
+	/* version 0, empty: the whole current schema at once. */
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &errmsg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, store_schema_sql, NULL, NULL, &errmsg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, "PRAGMA user_version = 1; COMMIT", NULL, NULL, &errmsg);
+	if (rc != SQLITE_OK) {
+		int r = set_error(ret_error, "creating the schema in '%s': %s", s->path,
+				  errmsg ? errmsg : sqlite3_errstr(rc));
+		sqlite3_free(errmsg);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	return 0;
+}
+
+int store_open(const char *path, store **ret, char **ret_error)
+{
+	store *s;
+	char *errmsg = NULL;
+	int rc;
+
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return -ENOMEM;
+	}
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+						   SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		int r = sqlite_to_errno(rc);
+		set_error(ret_error, "cannot open database '%s': %s", path,
+			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		store_free(s);
+		return r ? r : -EIO;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	/* Hooks wait on us; a locked database is retried briefly, never forever. */
+	sqlite3_busy_timeout(s->db, 2000);
+
+	/* journal_mode is the first statement that reads the file: a non-database fails here. */
+	rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+				 "PRAGMA synchronous = NORMAL",
+			  NULL, NULL, &errmsg);
+	if (rc != SQLITE_OK) {
+		set_error(ret_error, "'%s' is not a usable policyd database: %s", path,
+			  errmsg ? errmsg : sqlite3_errstr(rc));
+		sqlite3_free(errmsg);
+		store_free(s);
+		return -EUCLEAN;
+	}
+	if (store_migrate(s, ret_error) < 0) {
+		store_free(s);
+		return -EUCLEAN;
+	}
+	for (int i = 0; i < _STMT_MAX; i++) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+					&s->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			set_error(ret_error, "database '%s' does not match the schema: %s", path,
+				  sqlite3_errmsg(s->db));
+			store_free(s);
+			return -EUCLEAN;
+		}
+	}
+	*ret = s;
+	return 0;
+}
+
+void store_free(store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < _STMT_MAX; i++)
+		sqlite3_finalize(s->stmt[i]);
+	if (s->db)
+		sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int store_begin(store *s)
+{
+	return stmt_exec(s, stmt_get(s, STMT_BEGIN));
+}
+
+int store_commit(store *s)
+{
+	return stmt_exec(s, stmt_get(s, STMT_COMMIT));
+}
+
+void store_rollback(store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)stmt_exec(s, stmt_get(s, STMT_ROLLBACK));
+}
+
+int store_profile_ensure(store *s, const char *name, const char *source, int64_t now,
+			 int64_t *ret_id, char ret_mode[16])
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_PROFILE_GET);
+	int rc, r;
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		snprintf(ret_mode, 16, "%s", (const char *)sqlite3_column_text(st, 1));
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sqlite_to_errno(rc);
+
+	st = stmt_get(s, STMT_PROFILE_INSERT);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	r = stmt_exec(s, st);
+	if (r < 0)
+		return r;
+	*ret_id = sqlite3_last_insert_rowid(s->db);
+	snprintf(ret_mode, 16, "learn");
+	return 0;
+}
+
+int store_run_open(store *s, int64_t profile_id, const char *container_id, const char *mode,
+		   int64_t now, int64_t *ret_run_id)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_RUN_CLOSE_OPEN_OF_CONTAINER);
+	int r;
+
+	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	r = stmt_exec(s, st);
+	if (r < 0)
+		return r;
+
+	st = stmt_get(s, STMT_RUN_INSERT);
+	sqlite3_bind_int64(st, 1, profile_id);
+	sqlite3_bind_text(st, 2, container_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, mode, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	r = stmt_exec(s, st);
+	if (r < 0)
+		return r;
+	*ret_run_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_run_find_open(store *s, const char *container_id, struct store_run *ret)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_RUN_FIND_OPEN);
+	int rc;
+
+	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? -ENOENT : sqlite_to_errno(rc);
+	}
+	ret->id = sqlite3_column_int64(st, 0);
+	ret->profile_id = sqlite3_column_int64(st, 1);
+	snprintf(ret->profile, sizeof(ret->profile), "%s", (const char *)sqlite3_column_text(st, 2));
+	snprintf(ret->mode, sizeof(ret->mode), "%s", (const char *)sqlite3_column_text(st, 3));
+	ret->mntns_id = sqlite3_column_int64(st, 4);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_run_set_started(store *s, int64_t run_id, pid_t pid, uint64_t mntns_id,
+			  const char *key_kind, const char *runtime, int64_t now)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_RUN_SET_STARTED);
+
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_int64(st, 3, (int64_t)mntns_id);
+	sqlite3_bind_text(st, 4, key_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, runtime, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, now);
+	return stmt_exec(s, st);
+}
+
+int store_run_close(store *s, int64_t run_id, const char *exit_state, int64_t now)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_RUN_CLOSE);
+
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, exit_state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	return stmt_exec(s, st);
+}
+
+int store_observation_add(store *s, int64_t run_id, const char *kind, const char *key,
+			  const char *detail, int64_t count, int64_t now)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_OBSERVATION_ADD);
+
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, count);
+	sqlite3_bind_int64(st, 6, now);
+	return stmt_exec(s, st);
+}
+
+static json_object *json_time_or_null(sqlite3_stmt *st, int col)
+{
+	char buf[40];
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NULL;
+	return json_object_new_string(format_timestamp(sqlite3_column_int64(st, col), buf, sizeof(buf)));
+}
+
+static json_object *json_int_or_null(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NULL;
+	return json_object_new_int64(sqlite3_column_int64(st, col));
+}
+
+static json_object *json_text_or_null(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NULL;
+	return json_object_new_string((const char *)sqlite3_column_text(st, col));
+}
+
+int store_list_json(store *s, json_object **ret)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_PROFILE_LIST);
+	_cleanup_json_ json_object *arr = json_object_new_array();
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "profile", json_text_or_null(st, 0));
+		json_object_object_add(o, "mode", json_text_or_null(st, 1));
+		json_object_object_add(o, "source", json_text_or_null(st, 2));
+		json_object_object_add(o, "created", json_time_or_null(st, 3));
+		json_object_object_add(o, "candidate_version", json_int_or_null(st, 4));
+		json_object_object_add(o, "approved_version", json_int_or_null(st, 5));
+		json_object_object_add(o, "runs", json_object_new_int64(sqlite3_column_int64(st, 6)));
+		json_object_object_add(o, "last_run", json_time_or_null(st, 7));
+		json_object_array_add(arr, o);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sqlite_to_errno(rc);
+	*ret = TAKE_PTR(arr);
+	return 0;
+}
+
+static int show_runs(store *s, int64_t profile_id, json_object *out)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_RUNS_OF_PROFILE);
+	json_object *arr = json_object_new_array();
+	int rc;
+
+	json_object_object_add(out, "run_history", arr);
+	sqlite3_bind_int64(st, 1, profile_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "container_id", json_text_or_null(st, 0));
+		json_object_object_add(o, "mode", json_text_or_null(st, 1));
+		json_object_object_add(o, "runtime", json_text_or_null(st, 2));
+		json_object_object_add(o, "pid", json_int_or_null(st, 3));
+		json_object_object_add(o, "mntns_id", json_int_or_null(st, 4));
+		json_object_object_add(o, "created", json_time_or_null(st, 5));
+		json_object_object_add(o, "started", json_time_or_null(st, 6));
+		json_object_object_add(o, "stopped", json_time_or_null(st, 7));
+		json_object_object_add(o, "exit_state", json_text_or_null(st, 8));
+		json_object_array_add(arr, o);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : sqlite_to_errno(rc);
+}
+
+/* Observed behaviour: the union over the profile's runs, grouped by kind. */
+static int show_observed(store *s, int64_t profile_id, json_object *out)
+{
+	static const char *const kinds[] = {"syscalls", "files", "execs", "capabilities",
+					    "network", "devices"};
+	sqlite3_stmt *st = stmt_get(s, STMT_OBSERVED_OF_PROFILE);
+	json_object *observed = json_object_new_object();
+	int rc;
+
+	json_object_object_add(out, "observed", observed);
+	for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
+		json_object_object_add(observed, kinds[i], json_object_new_array());
+
+	sqlite3_bind_int64(st, 1, profile_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+		const char *detail = (const char *)sqlite3_column_text(st, 2);
+		char kindplural[32];
+		json_object *arr, *o;
+
+		snprintf(kindplural, sizeof(kindplural), "%ss", kind);
+		if (strcmp(kind, "capability") == 0)
+			snprintf(kindplural, sizeof(kindplural), "capabilities");
+		if (strcmp(kind, "network") == 0)
+			snprintf(kindplural, sizeof(kindplural), "network");
+		if (!json_object_object_get_ex(observed, kindplural, &arr))
+			continue; /* a kind this version does not report */
+		o = json_object_new_object();
+		if (strcmp(kind, "file") == 0) {
+			json_object_object_add(o, "path", json_object_new_string(key));
+			json_object_object_add(o, "access", json_object_new_string(detail));
+		} else {
+			json_object_object_add(o, "name", json_object_new_string(key));
+			if (*detail)
+				json_object_object_add(o, "detail", json_object_new_string(detail));
+		}
+		json_object_object_add(o, "count", json_object_new_int64(sqlite3_column_int64(st, 3)));
+		json_object_object_add(o, "first_seen", json_time_or_null(st, 4));
+		json_object_object_add(o, "last_seen", json_time_or_null(st, 5));
+		json_object_array_add(arr, o);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : sqlite_to_errno(rc);
+}
+
+int store_show_json(store *s, const char *name, json_object **ret)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_PROFILE_BY_NAME);
+	_cleanup_json_ json_object *o = NULL;
+	int64_t profile_id;
+	int rc, r;
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? -ENOENT : sqlite_to_errno(rc);
+	}
+	o = json_object_new_object();
+	profile_id = sqlite3_column_int64(st, 0);
+	json_object_object_add(o, "profile", json_text_or_null(st, 1));
+	json_object_object_add(o, "mode", json_text_or_null(st, 2));
+	json_object_object_add(o, "source", json_text_or_null(st, 3));
+	json_object_object_add(o, "created", json_time_or_null(st, 4));
+	json_object_object_add(o, "candidate_version", json_int_or_null(st, 5));
+	json_object_object_add(o, "approved_version", json_int_or_null(st, 6));
+	json_object_object_add(o, "runs", json_object_new_int64(sqlite3_column_int64(st, 7)));
+	sqlite3_reset(st);
+
+	/* Policies arrive with the enforcement work; the contract's keys are there already. */
+	json_object_object_add(o, "candidate", NULL);
+	json_object_object_add(o, "approved", NULL);
+	r = show_runs(s, profile_id, o);
+	if (r >= 0)
+		r = show_observed(s, profile_id, o);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(o);
+	return 0;
+}

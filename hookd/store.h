@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* The SQLite store: profiles, runs, observations, policy versions. All SQL lives in store.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <json-c/json.h>
+
+#define STORE_SCHEMA_VERSION 1
+#define PROFILE_NAME_MAX 200
+
+typedef struct store store;
+
+struct store_run {
+	int64_t id;
+	int64_t profile_id;
+	char profile[PROFILE_NAME_MAX + 1];
+	char mode[16];
+	int64_t mntns_id; /* 0 until createRuntime */
+};
+
+/*
+ * Opens or creates the database at path (WAL, foreign keys), applying the schema or migrations.
+ * Refuses a file that is not a policyd database or has a newer schema; *ret_error says which.
+ */
+int store_open(const char *path, store **ret, char **ret_error);
+void store_free(store *s);
+
+/* Finds or creates a profile; returns its id and current mode. */
+int store_profile_ensure(store *s, const char *name, const char *source, int64_t now,
+			 int64_t *ret_id, char ret_mode[16]);
+/* Opens a run; an earlier run of the same container still open is closed as 'lost'. */
+int store_run_open(store *s, int64_t profile_id, const char *container_id, const char *mode,
+		   int64_t now, int64_t *ret_run_id);
+/* The open run of a container: -ENOENT when there is none. */
+int store_run_find_open(store *s, const char *container_id, struct store_run *ret);
+int store_run_set_started(store *s, int64_t run_id, pid_t pid, uint64_t mntns_id,
+			  const char *key_kind, const char *runtime, int64_t now);
+int store_run_close(store *s, int64_t run_id, const char *exit_state, int64_t now);
+/* Adds count to an observation of a run (creating it). */
+int store_observation_add(store *s, int64_t run_id, const char *kind, const char *key,
+			  const char *detail, int64_t count, int64_t now);
+int store_begin(store *s);
+int store_commit(store *s);
+void store_rollback(store *s);
+
+/* JSON for the CLI contract: the array of `policyctl list`, the object of `policyctl show`. */
+int store_list_json(store *s, json_object **ret);
+int store_show_json(store *s, const char *name, json_object **ret);

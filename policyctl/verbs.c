@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/* policyctl's read-only verbs: list and show. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "macro.h"
+#include "policyctl.h"
+#include "proto.h"
+
+/* Parses "[--json] [--help]" plus up to max_pos positional arguments. -1: exit with *ret_exit. */
+static int parse_args(const struct verb *v, int argc, char **argv, bool *ret_json,
+		      char **pos, int max_pos, int min_pos, int *ret_exit)
+{
+	static const struct option options[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	int c, n = 0;
+
+	while ((c = getopt_long(argc, argv, "jh", options, NULL)) >= 0) {
+		switch (c) {
+		case 'j':
+			*ret_json = true;
+			break;
+		case 'h':
+			*ret_exit = verb_usage(v, true);
+			return -1;
+		default:
+			*ret_exit = verb_usage(v, false);
+			return -1;
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (n == max_pos) {
+			fprintf(stderr, "policyctl %s: unexpected argument '%s'\n", v->name, argv[optind]);
+			*ret_exit = verb_usage(v, false);
+			return -1;
+		}
+		pos[n++] = argv[optind];
+	}
+	if (n < min_pos) {
+		fprintf(stderr, "policyctl %s: missing argument\n", v->name);
+		*ret_exit = verb_usage(v, false);
+		return -1;
+	}
+	return n;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return "-";
+	return json_object_get_string(v);
+}
+
+static void print_json(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int verb_list(const struct verb *v, const struct ctl *ctl, int argc, char **argv)
+{
+	_cleanup_json_ json_object *req = NULL, *resp = NULL;
+	json_object *profiles;
+	bool json = false;
+	int rc;
+
+	if (parse_args(v, argc, argv, &json, NULL, 0, 0, &rc) < 0)
+		return rc;
+	req = proto_request_new(PROTO_OP_LIST);
+	if (ctl_call(ctl, req, &resp) < 0)
+		return 1;
+	if (!json_object_object_get_ex(resp, "profiles", &profiles) ||
+	    !json_object_is_type(profiles, json_type_array)) {
+		fprintf(stderr, "policyctl: malformed answer from policyd (no profiles)\n");
+		return 1;
+	}
+	if (json) {
+		print_json(profiles);
+		return 0;
+	}
+	if (json_object_array_length(profiles) == 0) {
+		puts("No profiles yet. Run a container through the hooks to start learning.");
+		return 0;
+	}
+	printf("%-40s %-8s %5s %9s %8s  %s\n", "PROFILE", "MODE", "RUNS", "CANDIDATE", "APPROVED",
+	       "LAST RUN");
+	for (size_t i = 0; i < json_object_array_length(profiles); i++) {
+		json_object *p = json_object_array_get_idx(profiles, i);
+		printf("%-40s %-8s %5s %9s %8s  %s\n", str(p, "profile"), str(p, "mode"), str(p, "runs"),
+		       str(p, "candidate_version"), str(p, "approved_version"), str(p, "last_run"));
+	}
+	return 0;
+}
+
+static void print_runs(json_object *profile)
+{
+	json_object *runs;
+
+	if (!json_object_object_get_ex(profile, "run_history", &runs) ||
+	    json_object_array_length(runs) == 0)
+		return;
+	printf("\nRuns:\n  %-12s %-8s %-8s %-24s %-24s %s\n", "CONTAINER", "RUNTIME", "MODE",
+	       "STARTED", "STOPPED", "STATE");
+	for (size_t i = 0; i < json_object_array_length(runs); i++) {
+		json_object *r = json_object_array_get_idx(runs, i);
+		const char *started = str(r, "started");
+		printf("  %-12.12s %-8s %-8s %-24s %-24s %s\n", str(r, "container_id"),
+		       str(r, "runtime"), str(r, "mode"),
+		       strcmp(started, "-") ? started : str(r, "created"), str(r, "stopped"),
+		       strcmp(str(r, "exit_state"), "-") ? str(r, "exit_state") : "running");
+	}
+}
+
+static void print_observed(json_object *profile)
+{
+	static const char *const kinds[] = {"execs",   "files",   "syscalls",
+					    "capabilities", "network", "devices"};
+	json_object *observed, *arr;
+
+	if (!json_object_object_get_ex(profile, "observed", &observed))
+		return;
+	printf("\nObserved:\n");
+	for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
+		size_t n;
+
+		if (!json_object_object_get_ex(observed, kinds[k], &arr))
+			continue;
+		n = json_object_array_length(arr);
+		printf("  %s (%zu)%s\n", kinds[k], n, n ? ":" : "");
+		for (size_t i = 0; i < n; i++) {
+			json_object *o = json_object_array_get_idx(arr, i);
+			const char *name = strcmp(str(o, "name"), "-") ? str(o, "name") : str(o, "path");
+			const char *detail = strcmp(str(o, "access"), "-") ? str(o, "access")
+									   : str(o, "detail");
+			printf("    %-60s %6sx  %s\n", name, str(o, "count"),
+			       strcmp(detail, "-") ? detail : "");
+		}
+	}
+}
+
+int verb_show(const struct verb *v, const struct ctl *ctl, int argc, char **argv)
+{
+	_cleanup_json_ json_object *req = NULL, *resp = NULL;
+	json_object *profile;
+	char *name = NULL;
+	bool json = false;
+	int rc;
+
+	if (parse_args(v, argc, argv, &json, &name, 1, 1, &rc) < 0)
+		return rc;
+	req = proto_request_new(PROTO_OP_SHOW);
+	json_object_object_add(req, "profile", json_object_new_string(name));
+	if (ctl_call(ctl, req, &resp) < 0)
+		return 1;
+	if (!json_object_object_get_ex(resp, "profile", &profile) ||
+	    !json_object_is_type(profile, json_type_object)) {
+		fprintf(stderr, "policyctl: malformed answer from policyd (no profile)\n");
+		return 1;
+	}
+	if (json) {
+		print_json(profile);
+		return 0;
+	}
+	printf("Profile:    %s\n", str(profile, "profile"));
+	printf("Mode:       %s\n", str(profile, "mode"));
+	printf("Identified: by %s\n", str(profile, "source"));
+	printf("Runs:       %s\n", str(profile, "runs"));
+	printf("Candidate:  %s\n", str(profile, "candidate_version"));
+	printf("Approved:   %s\n", str(profile, "approved_version"));
+	printf("Tracer:     %s (ring-buffer drops: %s)\n", str(profile, "tracer"),
+	       str(profile, "ringbuf_drops"));
+	print_runs(profile);
+	print_observed(profile);
+	return 0;
+}
