@@ -170,7 +170,8 @@ void identity_command_name(json_object *args, char *ret, size_t size)
 }
 
 int identity_resolve(json_object *annotations, json_object *args, const char *container_id,
-		     const struct oci_storage_ref *storage, struct identity *ret, char **ret_error)
+		     const struct oci_storage_ref *storage, size_t n_storage, struct identity *ret,
+		     char **ret_error)
 {
 	const char *v = oci_annotation(annotations, ANNOTATION_PROFILE);
 	const char *mode = oci_annotation(annotations, ANNOTATION_MODE);
@@ -194,9 +195,11 @@ int identity_resolve(json_object *annotations, json_object *args, const char *co
 		if (v && copy_name(v, IDENTITY_KUBE_IMAGE, ret) == 0)
 			return 0;
 	}
-	if (identity_image_from_storage(storage, container_id, image, sizeof(image)) == 0 &&
-	    copy_name(image, IDENTITY_IMAGE, ret) == 0)
-		return 0;
+	/* Only the graph root has containers.json; the run root is skipped by finding none. */
+	for (size_t i = 0; i < n_storage; i++)
+		if (identity_image_from_storage(&storage[i], container_id, image, sizeof(image)) == 0 &&
+		    copy_name(image, IDENTITY_IMAGE, ret) == 0)
+			return 0;
 
 	identity_command_name(args, ret->name, sizeof(ret->name));
 	ret->source = IDENTITY_COMMAND;

@@ -36,12 +36,13 @@ bool profile_name_valid(const char *name);
 bool profile_mode_valid(const char *mode);
 
 /*
- * Resolves the profile of a container. storage may be NULL or have an empty graph_root when the
- * engine gives no containers-storage path. Fails only on an invalid annotation value, with a
+ * Resolves the profile of a container. storage lists the containers-storage roots the engine's
+ * paths name (n_storage may be 0). Fails only on an invalid annotation value, with a
  * one-line *ret_error naming it.
  */
 int identity_resolve(json_object *annotations, json_object *args, const char *container_id,
-		     const struct oci_storage_ref *storage, struct identity *ret, char **ret_error);
+		     const struct oci_storage_ref *storage, size_t n_storage, struct identity *ret,
+		     char **ret_error);
 
 /* The image name containers-storage recorded for a container; -ENOENT when none. */
 int identity_image_from_storage(const struct oci_storage_ref *storage, const char *container_id,

@@ -69,7 +69,8 @@ static json_object *op_precreate(struct manager *m, json_object *req)
 		return proto_response_error("precreate: request has no \"config\" object");
 	if (oci_config_parse(config, &cfg, &err) < 0)
 		return proto_response_error("precreate: %s", err);
-	if (identity_resolve(cfg.annotations, cfg.args, cfg.container_id, &cfg.storage, &id, &err) < 0)
+	if (identity_resolve(cfg.annotations, cfg.args, cfg.container_id, cfg.storage,
+			     cfg.n_storage, &id, &err) < 0)
 		return proto_response_error("precreate: %s", err);
 
 	r = open_run(m, &id, oci_annotation(cfg.annotations, ANNOTATION_MODE),
@@ -105,10 +106,11 @@ static int identify_from_bundle(const struct oci_state *st, struct identity *ret
 		snprintf(path, sizeof(path), "%s/config.json", st->bundle);
 		if (read_file_bounded(path, OCI_MAX_INPUT, &buf, &len) == 0 &&
 		    oci_parse_json(buf, len, &root, &err) == 0 && oci_config_parse(root, &cfg, &err) == 0)
-			return identity_resolve(cfg.annotations, cfg.args, st->id, &storage, ret,
+			return identity_resolve(cfg.annotations, cfg.args, st->id, &storage, 1, ret,
 						ret_error);
 	}
-	return identity_resolve(st->annotations, NULL, st->id, &storage, ret, ret_error);
+	return identity_resolve(st->annotations, NULL, st->id, &storage, storage.graph_root[0] ? 1 : 0,
+				ret, ret_error);
 }
 
 static bool runtime_name_valid(const char *s)
@@ -263,12 +265,9 @@ static const struct {
 	{PROTO_OP_SHOW, false, op_show},
 };
 
-json_object *request_handle(struct manager *m, const struct ucred *peer, json_object *req)
+static json_object *dispatch(struct manager *m, const struct ucred *peer, const char *op,
+			     json_object *req)
 {
-	const char *op = get_string(req, "op");
-
-	if (!op)
-		return proto_response_error("request has no \"op\" string");
 	for (size_t i = 0; i < ELEMENTSOF(operations); i++) {
 		if (strcmp(op, operations[i].op) != 0)
 			continue;
@@ -278,4 +277,22 @@ json_object *request_handle(struct manager *m, const struct ucred *peer, json_ob
 		return operations[i].handle(m, req);
 	}
 	return proto_response_error("unknown operation '%.64s'", op);
+}
+
+json_object *request_handle(struct manager *m, const struct ucred *peer, json_object *req)
+{
+	const char *op = get_string(req, "op");
+	json_object *resp, *ok;
+
+	if (!op)
+		resp = proto_response_error("request has no \"op\" string");
+	else
+		resp = dispatch(m, peer, op, req);
+	/* Engines may not show a hook's stderr (Podman drops it for precreate): the reason a
+	 * container was refused must be findable in our own log. */
+	if (json_object_object_get_ex(resp, "ok", &ok) && !json_object_get_boolean(ok))
+		log_warning("refused %s from pid %d uid %u: %s", op ? op : "request", (int)peer->pid,
+			    (unsigned)peer->uid,
+			    json_object_get_string(json_object_object_get(resp, "error")));
+	return resp;
 }

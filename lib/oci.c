@@ -127,6 +127,16 @@ bool oci_storage_from_path(const char *path, struct oci_storage_ref *ret_ref, ch
 	return false;
 }
 
+static void oci_storage_add(struct oci_config *c, const struct oci_storage_ref *ref)
+{
+	for (size_t i = 0; i < c->n_storage; i++)
+		if (strcmp(c->storage[i].graph_root, ref->graph_root) == 0 &&
+		    strcmp(c->storage[i].driver, ref->driver) == 0)
+			return;
+	if (c->n_storage < OCI_MAX_STORAGE_REFS)
+		c->storage[c->n_storage++] = *ref;
+}
+
 int oci_config_parse(json_object *root, struct oci_config *ret, char **ret_error)
 {
 	struct oci_config c = {0};
@@ -155,8 +165,7 @@ int oci_config_parse(json_object *root, struct oci_config *ret, char **ret_error
 	if (r < 0)
 		return fail(ret_error, "config: %s", *ret_error);
 
-	/* Podman names the container only in the paths of its userdata mounts. Prefer a source
-	 * under a graph root (it holds containers.json) over one under the run root. */
+	/* Podman names the container only in the paths of its userdata mounts. */
 	if (json_object_object_get_ex(root, "mounts", &mounts) &&
 	    json_object_is_type(mounts, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(mounts); i++) {
@@ -173,8 +182,7 @@ int oci_config_parse(json_object *root, struct oci_config *ret, char **ret_error
 			if (c.container_id[0] && strcmp(c.container_id, id) != 0)
 				return fail(ret_error, "config: mounts name two container ids");
 			strcpy(c.container_id, id);
-			if (!c.storage.graph_root[0] || strncmp(ref.graph_root, "/run/", 5) != 0)
-				c.storage = ref;
+			oci_storage_add(&c, &ref);
 		}
 	}
 	*ret = c;

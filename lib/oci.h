@@ -13,6 +13,7 @@
 #define OCI_MAX_INPUT (4u << 20) /* a hook's stdin */
 #define OCI_ID_MAX 128
 #define OCI_MAX_ARGS 4096
+#define OCI_MAX_STORAGE_REFS 4
 
 struct oci_storage_ref {
 	/* Where containers-storage keeps this container, from its userdata paths. */
@@ -25,7 +26,10 @@ struct oci_config {
 	json_object *args;        /* non-empty array of strings */
 	/* Container id when the engine reveals it (Podman: in userdata mount sources), else "". */
 	char container_id[OCI_ID_MAX + 1];
-	struct oci_storage_ref storage; /* graph_root "" when unknown */
+	/* Every distinct storage root its userdata paths name (graph root and run root); which
+	 * one holds the metadata is for the reader to find out. */
+	struct oci_storage_ref storage[OCI_MAX_STORAGE_REFS];
+	size_t n_storage;
 };
 
 struct oci_state {

@@ -8,7 +8,7 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 	libseccomp-dev libapparmor-dev libsystemd-dev libjson-c-dev libsqlite3-dev sqlite3)
 test_pkgs=(podman crun runc conmon netavark aardvark-dns slirp4netns uidmap catatonit
-	busybox-static iptables jq hyperfine libclang-rt-14-dev procps iproute2 util-linux)
+	busybox-static iptables jq hyperfine python3 libclang-rt-14-dev procps iproute2 util-linux)
 
 want=()
 case "${1:-all}" in
@@ -20,11 +20,6 @@ test | all) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
 	;;
 esac
 
-if [[ $(id -u) -ne 0 ]]; then
-	echo "install-deps: must run as root to install packages (try: sudo $0)" >&2
-	exit 1
-fi
-
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p")
@@ -34,6 +29,10 @@ if [[ ${#missing[@]} -eq 0 ]]; then
 	exit 0
 fi
 
+if [[ $(id -u) -ne 0 ]]; then
+	echo "install-deps: missing ${missing[*]}; run as root to install them (try: sudo $0)" >&2
+	exit 1
+fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # A third-party source that cannot be reached must not stop the install of Debian's packages.

@@ -63,7 +63,7 @@ TEST(annotation_wins)
 	_cleanup_free_ char *err = NULL;
 	struct identity id;
 
-	CHECK(identity_resolve(ann, args, CID, NULL, &id, &err) == 0);
+	CHECK(identity_resolve(ann, args, CID, NULL, 0, &id, &err) == 0);
 	CHECK_STREQ(id.name, "t1");
 	CHECK(id.source == IDENTITY_ANNOTATION);
 }
@@ -76,10 +76,10 @@ TEST(invalid_annotation_is_an_error)
 	_cleanup_free_ char *err = NULL;
 	struct identity id;
 
-	CHECK(identity_resolve(bad_name, args, CID, NULL, &id, &err) == -EINVAL);
+	CHECK(identity_resolve(bad_name, args, CID, NULL, 0, &id, &err) == -EINVAL);
 	CHECK_CONTAINS(err, "io.policyd.profile");
 	free(err), err = NULL;
-	CHECK(identity_resolve(bad_mode, args, CID, NULL, &id, &err) == -EINVAL);
+	CHECK(identity_resolve(bad_mode, args, CID, NULL, 0, &id, &err) == -EINVAL);
 	CHECK_CONTAINS(err, "io.policyd.mode");
 }
 
@@ -89,7 +89,7 @@ TEST(kube_image_annotation)
 	_cleanup_free_ char *err = NULL;
 	struct identity id;
 
-	CHECK(identity_resolve(ann, NULL, CID, NULL, &id, &err) == 0);
+	CHECK(identity_resolve(ann, NULL, CID, NULL, 0, &id, &err) == 0);
 	CHECK_STREQ(id.name, "quay.io/x:1");
 	CHECK(id.source == IDENTITY_KUBE_IMAGE);
 }
@@ -98,20 +98,22 @@ TEST(image_from_containers_storage)
 {
 	_cleanup_json_ json_object *ann = obj("{}"), *args = obj("[\"sh\"]");
 	_cleanup_free_ char *err = NULL;
-	struct oci_storage_ref ref = {.driver = "overlay"};
+	/* The run root comes first, as in Podman's mounts: it must be skipped, not trusted. */
+	struct oci_storage_ref ref[2] = {{.graph_root = "/nonexistent/runroot", .driver = "overlay"},
+					 {.driver = "overlay"}};
 	struct identity id;
 
 	make_storage(true);
-	snprintf(ref.graph_root, sizeof(ref.graph_root), "%s", storage_root);
-	CHECK(identity_resolve(ann, args, CID, &ref, &id, &err) == 0);
+	snprintf(ref[1].graph_root, sizeof(ref[1].graph_root), "%s", storage_root);
+	CHECK(identity_resolve(ann, args, CID, ref, 2, &id, &err) == 0);
 	CHECK_STREQ(id.name, "localhost/web:1.2");
 	CHECK(id.source == IDENTITY_IMAGE);
 	remove_storage();
 
 	/* No metadata: the image's first name from images.json. */
 	make_storage(false);
-	snprintf(ref.graph_root, sizeof(ref.graph_root), "%s", storage_root);
-	CHECK(identity_resolve(ann, args, CID, &ref, &id, &err) == 0);
+	snprintf(ref[1].graph_root, sizeof(ref[1].graph_root), "%s", storage_root);
+	CHECK(identity_resolve(ann, args, CID, ref, 2, &id, &err) == 0);
 	CHECK_STREQ(id.name, "localhost/from-images:latest");
 	remove_storage();
 }
@@ -126,9 +128,9 @@ TEST(command_hash_is_stable_and_distinct)
 	struct identity i1, i2, i3;
 	struct oci_storage_ref none = {0};
 
-	CHECK(identity_resolve(ann, a1, CID, &none, &i1, &err) == 0);
-	CHECK(identity_resolve(ann, a2, CID, &none, &i2, &err) == 0);
-	CHECK(identity_resolve(ann, a3, CID, &none, &i3, &err) == 0);
+	CHECK(identity_resolve(ann, a1, CID, &none, 1, &i1, &err) == 0);
+	CHECK(identity_resolve(ann, a2, CID, &none, 1, &i2, &err) == 0);
+	CHECK(identity_resolve(ann, a3, CID, &none, 1, &i3, &err) == 0);
 	CHECK(i1.source == IDENTITY_COMMAND);
 	CHECK_STREQ(i1.name, i2.name);
 	CHECK(strcmp(i1.name, i3.name) != 0); /* argument boundaries count */

@@ -31,9 +31,14 @@ TEST(precreate_config_from_podman)
 		CHECK(root);
 		CHECK(oci_config_parse(root, &c, &err) == 0);
 		CHECK(strlen(c.container_id) == 64);
-		/* The graph root (with containers.json) wins over the run root. */
-		CHECK_STREQ(c.storage.graph_root, "/var/lib/containers/storage");
-		CHECK_STREQ(c.storage.driver, "overlay");
+		/* Both the run root and the graph root, once each. */
+		CHECK(c.n_storage == 2);
+		CHECK(strcmp(c.storage[0].graph_root, c.storage[1].graph_root) != 0);
+		for (size_t k = 0; k < c.n_storage; k++) {
+			CHECK(strcmp(c.storage[k].graph_root, "/run/containers/storage") == 0 ||
+			      strcmp(c.storage[k].graph_root, "/var/lib/containers/storage") == 0);
+			CHECK_STREQ(c.storage[k].driver, "overlay");
+		}
 		CHECK_STREQ(json_object_get_string(json_object_array_get_idx(c.args, 0)), "sh");
 		CHECK_STREQ(oci_annotation(c.annotations, "example.test"), "hello");
 	}

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: MIT
+# The two commands of the README, and the targets behind them. Run as root on Debian 12:
+#   make demo    install what is needed, build, learn a real container under Podman, show it
+#   make check   install what is needed, build (plain and with ASan/UBSan), run every test
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: all deps build build-asan demo check unit integration check-asan bench-start clean help
+
+all: build
+
+help:
+	@echo "make demo | check | build | unit | integration | check-asan | bench-start | clean"
+
+deps:
+	bash scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+$(ASAN_BUILD)/CMakeCache.txt:
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPOLICYD_SANITIZE=ON $(CMAKE_ARGS)
+
+build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+demo: build
+	bash scripts/demo.sh $(BUILD)
+
+unit: build
+	ctest --test-dir $(BUILD) -L unit --output-on-failure
+
+integration: build
+	ctest --test-dir $(BUILD) -L integration --output-on-failure
+
+# The same tests against binaries built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (leak checking on): the daemon, the hooks run by Podman and the CLI.
+check-asan: build-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --test-dir $(ASAN_BUILD) --output-on-failure
+
+check: build build-asan
+	ctest --test-dir $(BUILD) --output-on-failure
+	$(MAKE) --no-print-directory check-asan
+
+bench-start: build
+	bash eval/bench/start.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
