@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The daemon's manager: locks, socket, connections, signals and the event loop. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -127,21 +128,50 @@ static int bind_socket(struct manager *m)
 	return 0;
 }
 
-static void observe(void *userdata, uint64_t mntns, const char *kind, const char *key,
-		    const char *detail)
+static struct watch *watch_find(struct manager *m, uint64_t key)
+{
+	for (size_t i = 0; i < m->n_watches; i++)
+		if (m->watches[i].key == key)
+			return &m->watches[i];
+	return NULL;
+}
+
+static void observe(void *userdata, uint64_t mntns, const struct observation *o)
+{
+	struct manager *m = userdata;
+	struct watch *w = watch_find(m, mntns);
+	int r;
+
+	if (!w)
+		return; /* a record for a key unwatched meanwhile: its run is closed already */
+	/* The syscall bitmap is re-read, not streamed: mark it rather than count it twice. */
+	if (strcmp(o->kind, "syscall") == 0)
+		r = store_observation_mark(m->store, w->run_id, o->kind, o->key, o->detail, o->phase,
+					   now_realtime_ms());
+	else
+		r = store_observation_add(m->store, w->run_id, o->kind, o->key, o->detail, o->phase,
+					  1, now_realtime_ms());
+	if (r < 0)
+		log_warning_errno(r, "cannot store %s observation '%s': %m", o->kind, o->key);
+}
+
+static void init_exited(void *userdata, uint64_t mntns)
 {
 	struct manager *m = userdata;
 
-	for (size_t i = 0; i < m->n_watches; i++) {
-		if (m->watches[i].key != mntns)
-			continue;
-		int r = store_observation_add(m->store, m->watches[i].run_id, kind, key, detail, 1,
-					      now_realtime_ms());
-		if (r < 0)
-			log_warning_errno(r, "cannot store %s observation '%s': %m", kind, key);
-		return;
-	}
-	/* A record for a key unwatched meanwhile: its run is closed already. */
+	/* The container's pid 1 is gone, and with it every process of the container: read what
+	 * it did and stop watching now, rather than wait for poststop. */
+	log_debug("init of mount namespace %" PRIu64 " exited", mntns);
+	m->pending_unwatch[m->n_pending_unwatch < ELEMENTSOF(m->pending_unwatch)
+				   ? m->n_pending_unwatch++
+				   : ELEMENTSOF(m->pending_unwatch) - 1] = mntns;
+}
+
+/* Called with a transaction open: harvests the bitmap of one watched namespace. */
+static void harvest(struct manager *m, uint64_t key)
+{
+	if (m->tracer && watch_find(m, key))
+		(void)tracer_harvest_syscalls(m->tracer, key);
 }
 
 void manager_flush_tracer(struct manager *m)
@@ -152,30 +182,68 @@ void manager_flush_tracer(struct manager *m)
 		return;
 	tx = store_begin(m->store) >= 0;
 	(void)tracer_consume(m->tracer);
+	/* Namespaces whose init exited during this batch: harvest, then unwatch. */
+	for (size_t i = 0; i < m->n_pending_unwatch; i++) {
+		harvest(m, m->pending_unwatch[i]);
+		manager_watch_remove(m, m->pending_unwatch[i]);
+	}
+	m->n_pending_unwatch = 0;
 	if (tx && store_commit(m->store) < 0) {
 		log_warning("cannot commit observations; they are lost");
 		store_rollback(m->store);
 	}
 }
 
-int manager_watch_add(struct manager *m, uint64_t key, int64_t run_id)
+/* Re-reads every watched namespace's syscall bitmap, so that show is current while it runs. */
+static void harvest_all(struct manager *m)
+{
+	bool tx;
+
+	if (!m->tracer || m->n_watches == 0)
+		return;
+	tx = store_begin(m->store) >= 0;
+	for (size_t i = 0; i < m->n_watches; i++)
+		harvest(m, m->watches[i].key);
+	if (tx && store_commit(m->store) < 0)
+		store_rollback(m->store);
+	m->next_harvest = now_monotonic_ms() + MANAGER_HARVEST_INTERVAL_MS;
+}
+
+void manager_stop_watching(struct manager *m, uint64_t key)
+{
+	bool tx;
+
+	if (!m->tracer || !watch_find(m, key))
+		return;
+	/* What the container did last is still in the ring buffer and the bitmap. */
+	manager_flush_tracer(m);
+	tx = store_begin(m->store) >= 0;
+	harvest(m, key);
+	if (tx && store_commit(m->store) < 0)
+		store_rollback(m->store);
+	manager_watch_remove(m, key);
+}
+
+int manager_watch_add(struct manager *m, uint64_t key, int64_t run_id, pid_t init_pid)
 {
 	struct watch *w;
 	int r;
 
-	for (size_t i = 0; i < m->n_watches; i++)
-		if (m->watches[i].key == key) {
-			m->watches[i].run_id = run_id;
-			return tracer_watch(m->tracer, key, (uint64_t)run_id);
-		}
+	w = watch_find(m, key);
+	if (w) {
+		w->run_id = run_id;
+		return 0;
+	}
 	w = realloc(m->watches, (m->n_watches + 1) * sizeof(*w));
 	if (!w)
 		return -ENOMEM;
 	m->watches = w;
-	r = tracer_watch(m->tracer, key, (uint64_t)run_id);
+	r = tracer_watch(m->tracer, key, (uint64_t)run_id, init_pid);
 	if (r < 0)
 		return r;
 	m->watches[m->n_watches++] = (struct watch){.key = key, .run_id = run_id};
+	if (m->n_watches == 1)
+		m->next_harvest = now_monotonic_ms() + MANAGER_HARVEST_INTERVAL_MS;
 	return 0;
 }
 
@@ -253,8 +321,7 @@ int manager_new(const struct manager_options *opts, struct manager **ret)
 		struct tracer_options topts = {
 			.key_kind = m->key_kind,
 			.btf_path = opts->btf_path,
-			.observe = observe,
-			.userdata = m,
+			.cb = {.observe = observe, .init_exited = init_exited, .userdata = m},
 		};
 		r = tracer_new(&topts, &m->tracer, &err);
 		if (r < 0) {
@@ -471,10 +538,10 @@ static void handle_signal(struct manager *m)
 	}
 }
 
-/* Milliseconds until the earliest connection deadline, -1 when none. */
+/* Milliseconds until the earliest connection deadline or harvest, -1 when none. */
 static int next_timeout(struct manager *m)
 {
-	int64_t earliest = INT64_MAX;
+	int64_t earliest = m->n_watches > 0 ? m->next_harvest : INT64_MAX;
 
 	for (size_t i = 0; i < m->n_conns; i++)
 		if (m->conns[i]->deadline < earliest)
@@ -538,7 +605,10 @@ int manager_run(struct manager *m)
 				break;
 		}
 		expire_connections(m);
+		if (m->n_watches > 0 && now_monotonic_ms() >= m->next_harvest)
+			harvest_all(m);
 	}
 	manager_flush_tracer(m);
+	harvest_all(m);
 	return 0;
 }

@@ -17,6 +17,8 @@
 #define MANAGER_MAX_CONNECTIONS 128
 /* A client has this long to send its request and read the response. */
 #define MANAGER_CONNECTION_TIMEOUT_MS 5000
+/* How often the syscall bitmaps of running containers are copied into the store. */
+#define MANAGER_HARVEST_INTERVAL_MS 2000
 
 struct manager_options {
 	const char *socket_path;
@@ -51,6 +53,10 @@ struct manager {
 
 	struct watch *watches;
 	size_t n_watches;
+	int64_t next_harvest;
+	/* Namespaces whose init exited, unwatched at the end of the current ring-buffer batch. */
+	uint64_t pending_unwatch[64];
+	size_t n_pending_unwatch;
 
 	bool quit;
 };
@@ -60,8 +66,10 @@ int manager_new(const struct manager_options *opts, struct manager **ret);
 void manager_free(struct manager *m);
 int manager_run(struct manager *m);
 
-int manager_watch_add(struct manager *m, uint64_t key, int64_t run_id);
+int manager_watch_add(struct manager *m, uint64_t key, int64_t run_id, pid_t init_pid);
 void manager_watch_remove(struct manager *m, uint64_t key);
+/* Drains what a watched namespace recorded into the store, then stops watching it. */
+void manager_stop_watching(struct manager *m, uint64_t key);
 /* Drains the tracer's ring buffer into the store in one transaction. */
 void manager_flush_tracer(struct manager *m);
 

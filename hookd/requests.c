@@ -13,6 +13,7 @@
 #include "oci.h"
 #include "proto.h"
 #include "timeutil.h"
+#include "tracer-events.h"
 
 static json_object *get_object(json_object *req, const char *key)
 {
@@ -162,7 +163,7 @@ static json_object *op_container_created(struct manager *m, json_object *req)
 		return proto_response_error("container-created %.12s: store: %s", st.id, strerror(-r));
 
 	if (strcmp(run.mode, "learn") == 0 && m->tracer) {
-		r = manager_watch_add(m, key, run.id);
+		r = manager_watch_add(m, key, run.id, st.pid);
 		if (r < 0)
 			return proto_response_error("container-created %.12s: cannot watch it: %s",
 						    st.id, strerror(-r));
@@ -200,10 +201,8 @@ static json_object *op_container_stopped(struct manager *m, json_object *req)
 	if (r < 0)
 		return proto_response_error("container-stopped %.12s: store: %s", st.id, strerror(-r));
 
-	/* What the container did last is still in the ring buffer: record it before closing. */
-	manager_flush_tracer(m);
 	if (run.mntns_id)
-		manager_watch_remove(m, (uint64_t)run.mntns_id);
+		manager_stop_watching(m, (uint64_t)run.mntns_id);
 	r = store_run_close(m->store, run.id, "stopped", now_realtime_ms());
 	if (r < 0)
 		return proto_response_error("container-stopped %.12s: store: %s", st.id, strerror(-r));
@@ -247,7 +246,11 @@ static json_object *op_show(struct manager *m, json_object *req)
 			       m->tracer ? json_object_new_string("loaded")
 					 : json_object_new_string("disabled"));
 	json_object_object_add(profile, "ringbuf_drops",
-			       json_object_new_int64(m->tracer ? (int64_t)tracer_drops(m->tracer) : 0));
+			       json_object_new_int64(m->tracer ? (int64_t)tracer_counter(m->tracer,
+											 COUNTER_RINGBUF_DROPS)
+							       : 0));
+	json_object_object_add(profile, "capabilities_traced",
+			       json_object_new_boolean(m->tracer && tracer_has_capabilities(m->tracer)));
 	resp = proto_response_ok();
 	json_object_object_add(resp, "profile", profile);
 	return resp;

@@ -23,6 +23,7 @@ enum stmt {
 	STMT_RUN_SET_STARTED,
 	STMT_RUN_CLOSE,
 	STMT_OBSERVATION_ADD,
+	STMT_OBSERVATION_MARK,
 	STMT_PROFILE_LIST,
 	STMT_PROFILE_BY_NAME,
 	STMT_RUNS_OF_PROFILE,
@@ -49,10 +50,15 @@ static const char *const stmt_sql[_STMT_MAX] = {
 	[STMT_RUN_CLOSE] = "UPDATE runs SET stopped = ?3, exit_state = ?2 "
 			   "WHERE id = ?1 AND stopped IS NULL",
 	[STMT_OBSERVATION_ADD] =
-		"INSERT INTO observations (run_id, kind, key, detail, count, first_seen, last_seen) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
-		"ON CONFLICT (run_id, kind, key, detail) DO UPDATE SET "
+		"INSERT INTO observations (run_id, kind, key, detail, phase, count, first_seen, "
+		"last_seen) VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6, ?6) "
+		"ON CONFLICT (run_id, kind, key, detail, phase) DO UPDATE SET "
 		"count = count + excluded.count, last_seen = excluded.last_seen",
+	[STMT_OBSERVATION_MARK] =
+		"INSERT INTO observations (run_id, kind, key, detail, phase, count, first_seen, "
+		"last_seen) VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6, ?6) "
+		"ON CONFLICT (run_id, kind, key, detail, phase) DO UPDATE SET "
+		"last_seen = excluded.last_seen",
 	[STMT_PROFILE_LIST] =
 		"SELECT p.name, p.mode, p.source, p.created, p.candidate_version, "
 		"p.approved_version, COUNT(r.id), MAX(r.created) "
@@ -66,9 +72,10 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		"SELECT container_id, mode, runtime, pid, mntns_id, created, started, stopped, "
 		"exit_state FROM runs WHERE profile_id = ?1 ORDER BY id",
 	[STMT_OBSERVED_OF_PROFILE] =
-		"SELECT o.kind, o.key, o.detail, SUM(o.count), MIN(o.first_seen), MAX(o.last_seen) "
+		"SELECT o.kind, o.key, o.detail, o.phase, SUM(o.count), MIN(o.first_seen), "
+		"MAX(o.last_seen), COUNT(DISTINCT o.run_id) "
 		"FROM observations o JOIN runs r ON r.id = o.run_id WHERE r.profile_id = ?1 "
-		"GROUP BY o.kind, o.key, o.detail ORDER BY o.kind, o.key, o.detail",
+		"GROUP BY o.kind, o.key, o.detail, o.phase ORDER BY o.kind, o.key, o.detail, o.phase",
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
@@ -385,10 +392,11 @@ int store_run_close(store *s, int64_t run_id, const char *exit_state, int64_t no
 	return stmt_exec(s, st);
 }
 
-int store_observation_add(store *s, int64_t run_id, const char *kind, const char *key,
-			  const char *detail, int64_t count, int64_t now)
+static int observation_write(store *s, enum stmt id, int64_t run_id, const char *kind,
+			     const char *key, const char *detail, const char *phase, int64_t count,
+			     int64_t now)
 {
-	sqlite3_stmt *st = stmt_get(s, STMT_OBSERVATION_ADD);
+	sqlite3_stmt *st = stmt_get(s, id);
 
 	sqlite3_bind_int64(st, 1, run_id);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -396,7 +404,21 @@ int store_observation_add(store *s, int64_t run_id, const char *kind, const char
 	sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, count);
 	sqlite3_bind_int64(st, 6, now);
+	sqlite3_bind_text(st, 7, phase ? phase : "workload", -1, SQLITE_STATIC);
 	return stmt_exec(s, st);
+}
+
+int store_observation_add(store *s, int64_t run_id, const char *kind, const char *key,
+			  const char *detail, const char *phase, int64_t count, int64_t now)
+{
+	return observation_write(s, STMT_OBSERVATION_ADD, run_id, kind, key, detail, phase, count,
+				 now);
+}
+
+int store_observation_mark(store *s, int64_t run_id, const char *kind, const char *key,
+			   const char *detail, const char *phase, int64_t now)
+{
+	return observation_write(s, STMT_OBSERVATION_MARK, run_id, kind, key, detail, phase, 1, now);
 }
 
 static json_object *json_time_or_null(sqlite3_stmt *st, int col)
@@ -472,47 +494,139 @@ static int show_runs(store *s, int64_t profile_id, json_object *out)
 	return rc == SQLITE_DONE ? 0 : sqlite_to_errno(rc);
 }
 
-/* Observed behaviour: the union over the profile's runs, grouped by kind. */
+/* Appends name to a JSON array of strings unless it is there already (lists here are short). */
+static void add_unique(json_object *arr, const char *name)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), name) == 0)
+			return;
+	json_object_array_add(arr, json_object_new_string(name));
+}
+
+/* Merges comma-separated access words into an object's "access" string. */
+static void merge_access(json_object *o, const char *access)
+{
+	json_object *cur = json_object_object_get(o, "access");
+	char merged[256];
+	_cleanup_free_ char *copy = strdup(access);
+	char *save = NULL;
+
+	snprintf(merged, sizeof(merged), "%s", cur ? json_object_get_string(cur) : "");
+	for (char *w = copy ? strtok_r(copy, ",", &save) : NULL; w; w = strtok_r(NULL, ",", &save)) {
+		char padded[300], word[64];
+		snprintf(padded, sizeof(padded), ",%s,", merged);
+		snprintf(word, sizeof(word), ",%s,", w);
+		if (!strstr(padded, word)) {
+			size_t n = strlen(merged);
+			snprintf(merged + n, sizeof(merged) - n, "%s%s", n ? "," : "", w);
+		}
+	}
+	json_object_object_add(o, "access", json_object_new_string(merged));
+}
+
+/* The last element of arr if its field equals value, else a new object appended with it. */
+static json_object *group_by(json_object *arr, const char *field, const char *value)
+{
+	size_t n = json_object_array_length(arr);
+	json_object *o;
+
+	if (n > 0) {
+		o = json_object_array_get_idx(arr, n - 1);
+		if (strcmp(json_object_get_string(json_object_object_get(o, field)), value) == 0)
+			return o;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, field, json_object_new_string(value));
+	json_object_array_add(arr, o);
+	return o;
+}
+
+/*
+ * Observed behaviour: the union over the profile's runs. The CLI contract's keys come first
+ * (syscalls and capabilities as names, files as {path, access}) and describe the workload;
+ * syscalls_init lists what the runtime called during its own set-up. "observed_detail" keeps
+ * every row, both phases, with counts and first/last seen.
+ */
 static int show_observed(store *s, int64_t profile_id, json_object *out)
 {
-	static const char *const kinds[] = {"syscalls", "files", "execs", "capabilities",
-					    "network", "devices"};
 	sqlite3_stmt *st = stmt_get(s, STMT_OBSERVED_OF_PROFILE);
-	json_object *observed = json_object_new_object();
+	json_object *obs = json_object_new_object(), *detail = json_object_new_array();
+	json_object *syscalls = json_object_new_array(), *sys_init = json_object_new_array(),
+		    *sys_work = json_object_new_array(), *compat = json_object_new_array(),
+		    *files = json_object_new_array(), *failed = json_object_new_array(),
+		    *execs = json_object_new_array(), *caps = json_object_new_array(),
+		    *caps_denied = json_object_new_array(), *net = json_object_new_array(),
+		    *devices = json_object_new_array();
 	int rc;
 
-	json_object_object_add(out, "observed", observed);
-	for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
-		json_object_object_add(observed, kinds[i], json_object_new_array());
+	json_object_object_add(out, "observed", obs);
+	json_object_object_add(out, "observed_detail", detail);
+	json_object_object_add(obs, "syscalls", syscalls);
+	json_object_object_add(obs, "syscalls_init", sys_init);
+	json_object_object_add(obs, "syscalls_workload", sys_work);
+	json_object_object_add(obs, "compat_syscalls", compat);
+	json_object_object_add(obs, "files", files);
+	json_object_object_add(obs, "failed_files", failed);
+	json_object_object_add(obs, "execs", execs);
+	json_object_object_add(obs, "capabilities", caps);
+	json_object_object_add(obs, "capabilities_denied", caps_denied);
+	json_object_object_add(obs, "network", net);
+	json_object_object_add(obs, "devices", devices);
 
 	sqlite3_bind_int64(st, 1, profile_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kind = (const char *)sqlite3_column_text(st, 0);
 		const char *key = (const char *)sqlite3_column_text(st, 1);
-		const char *detail = (const char *)sqlite3_column_text(st, 2);
-		char kindplural[32];
-		json_object *arr, *o;
+		const char *det = (const char *)sqlite3_column_text(st, 2);
+		const char *phase = (const char *)sqlite3_column_text(st, 3);
+		json_object *row = json_object_new_object(), *o;
 
-		snprintf(kindplural, sizeof(kindplural), "%ss", kind);
-		if (strcmp(kind, "capability") == 0)
-			snprintf(kindplural, sizeof(kindplural), "capabilities");
-		if (strcmp(kind, "network") == 0)
-			snprintf(kindplural, sizeof(kindplural), "network");
-		if (!json_object_object_get_ex(observed, kindplural, &arr))
-			continue; /* a kind this version does not report */
-		o = json_object_new_object();
-		if (strcmp(kind, "file") == 0) {
-			json_object_object_add(o, "path", json_object_new_string(key));
-			json_object_object_add(o, "access", json_object_new_string(detail));
-		} else {
-			json_object_object_add(o, "name", json_object_new_string(key));
-			if (*detail)
-				json_object_object_add(o, "detail", json_object_new_string(detail));
+		json_object_object_add(row, "kind", json_object_new_string(kind));
+		json_object_object_add(row, "key", json_object_new_string(key));
+		json_object_object_add(row, "detail", json_object_new_string(det));
+		json_object_object_add(row, "phase", json_object_new_string(phase));
+		json_object_object_add(row, "count", json_object_new_int64(sqlite3_column_int64(st, 4)));
+		json_object_object_add(row, "first_seen", json_time_or_null(st, 5));
+		json_object_object_add(row, "last_seen", json_time_or_null(st, 6));
+		json_object_object_add(row, "runs", json_object_new_int64(sqlite3_column_int64(st, 7)));
+		json_object_array_add(detail, row);
+
+		/* The runtime's own set-up (pivot_root, /proc masking, ...) is not the workload's:
+		 * only its syscalls count, since seccomp is in force before the workload's exec. */
+		if (strcmp(phase, "init") == 0 && strcmp(kind, "syscall") != 0)
+			continue;
+		if (strcmp(kind, "syscall") == 0) {
+			if (strcmp(det, "x86_64") == 0) {
+				add_unique(syscalls, key);
+				add_unique(strcmp(phase, "init") == 0 ? sys_init : sys_work, key);
+			} else {
+				char name[128];
+				snprintf(name, sizeof(name), "%s:%s", det, key);
+				add_unique(compat, name);
+			}
+		} else if (strcmp(kind, "file") == 0) {
+			merge_access(group_by(files, "path", key), det);
+		} else if (strcmp(kind, "file_failed") == 0) {
+			const char *colon = strrchr(det, ':');
+			o = group_by(failed, "path", key);
+			json_object_object_add(o, "error", json_object_new_string(colon ? colon + 1 : det));
+		} else if (strcmp(kind, "exec") == 0) {
+			json_object *req;
+			o = group_by(execs, "path", key);
+			if (!json_object_object_get_ex(o, "requested", &req)) {
+				req = json_object_new_array();
+				json_object_object_add(o, "requested", req);
+			}
+			add_unique(req, det);
+		} else if (strcmp(kind, "capability") == 0) {
+			add_unique(strncmp(det, "granted", 7) == 0 ? caps : caps_denied, key);
+		} else if (strcmp(kind, "network") == 0) {
+			o = group_by(net, "call", key);
+			json_object_object_add(o, "result", json_object_new_string(det));
+		} else if (strcmp(kind, "device") == 0) {
+			o = group_by(devices, "device", key);
+			json_object_object_add(o, "path", json_object_new_string(det));
 		}
-		json_object_object_add(o, "count", json_object_new_int64(sqlite3_column_int64(st, 3)));
-		json_object_object_add(o, "first_seen", json_time_or_null(st, 4));
-		json_object_object_add(o, "last_seen", json_time_or_null(st, 5));
-		json_object_array_add(arr, o);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : sqlite_to_errno(rc);

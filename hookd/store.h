@@ -40,7 +40,11 @@ int store_run_set_started(store *s, int64_t run_id, pid_t pid, uint64_t mntns_id
 int store_run_close(store *s, int64_t run_id, const char *exit_state, int64_t now);
 /* Adds count to an observation of a run (creating it). */
 int store_observation_add(store *s, int64_t run_id, const char *kind, const char *key,
-			  const char *detail, int64_t count, int64_t now);
+			  const char *detail, const char *phase, int64_t count, int64_t now);
+/* Records that an observation holds (count 1 when new, else only last_seen moves): for state
+ * that is re-read rather than streamed, like the syscall bitmap. */
+int store_observation_mark(store *s, int64_t run_id, const char *kind, const char *key,
+			   const char *detail, const char *phase, int64_t now);
 int store_begin(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);

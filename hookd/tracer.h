@@ -1,37 +1,56 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The eBPF tracer: loads the BPF programs, keeps the map of watched mount namespaces and turns
- * ring-buffer records into observations handed to a callback.
+ * The eBPF tracer: loads the BPF programs once, attaches them only while some container is
+ * watched, keeps the map of watched mount namespaces, and turns ring-buffer records and
+ * syscall bitmaps into observations handed to a callback.
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "mntns.h"
 
 typedef struct tracer tracer;
 
-/* Called for each observation; kind/key/detail as in the store's observations table. */
-typedef void (*tracer_observe_fn)(void *userdata, uint64_t mntns, const char *kind,
-				  const char *key, const char *detail);
+/* One observation, as the store's observations table has it. */
+struct observation {
+	const char *kind; /* syscall, file, file_failed, exec, capability, network, device */
+	const char *key;
+	const char *detail;
+	const char *phase; /* init or workload */
+};
+
+struct tracer_callbacks {
+	void (*observe)(void *userdata, uint64_t mntns, const struct observation *o);
+	/* The container init exited: its namespace is going away. */
+	void (*init_exited)(void *userdata, uint64_t mntns);
+	void *userdata;
+};
 
 struct tracer_options {
 	enum mntns_key_kind key_kind;
 	/* Kernel BTF to use; NULL: the running kernel's (/sys/kernel/btf/vmlinux). */
 	const char *btf_path;
-	tracer_observe_fn observe;
-	void *userdata;
+	struct tracer_callbacks cb;
 };
 
-/* Loads and attaches. On failure *ret_error says why in one line (no BTF, no privilege, ...). */
+/* Loads (does not attach). On failure *ret_error says why in one line. */
 int tracer_new(const struct tracer_options *opts, tracer **ret, char **ret_error);
 void tracer_free(tracer *t);
 
-/* Descriptor to poll for records, and the call that drains them. */
+/* Descriptor to poll for records, and the call that drains them into the callbacks. */
 int tracer_fd(tracer *t);
 int tracer_consume(tracer *t);
 
-int tracer_watch(tracer *t, uint64_t key, uint64_t run_id);
+/* Watching the first namespace attaches the programs; unwatching the last detaches them. */
+int tracer_watch(tracer *t, uint64_t key, uint64_t run_id, pid_t init_pid);
 int tracer_unwatch(tracer *t, uint64_t key);
-/* Ring-buffer reservations that failed, summed over CPUs. */
-uint64_t tracer_drops(tracer *t);
+/* Reports the syscalls a watched namespace has made so far (idempotent). */
+int tracer_harvest_syscalls(tracer *t, uint64_t key);
+
+bool tracer_attached(tracer *t);
+uint64_t tracer_counter(tracer *t, int counter);
+/* Which optional programs loaded on this kernel, e.g. "cap_capable" (for show and logs). */
+bool tracer_has_capabilities(tracer *t);

@@ -117,31 +117,118 @@ static void print_runs(json_object *profile)
 	}
 }
 
-static void print_observed(json_object *profile)
+/* Prints a list of strings, several per line. */
+static void print_names(const char *title, json_object *arr)
 {
-	static const char *const kinds[] = {"execs",   "files",   "syscalls",
-					    "capabilities", "network", "devices"};
-	json_object *observed, *arr;
+	size_t n = arr ? json_object_array_length(arr) : 0, col = 4;
 
-	if (!json_object_object_get_ex(profile, "observed", &observed))
-		return;
-	printf("\nObserved:\n");
-	for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
-		size_t n;
+	printf("  %s (%zu)%s", title, n, n ? ":\n    " : "\n");
+	for (size_t i = 0; i < n; i++) {
+		const char *name = json_object_get_string(json_object_array_get_idx(arr, i));
+		if (col + strlen(name) + 1 > 96) {
+			printf("\n    ");
+			col = 4;
+		}
+		col += printf("%s ", name);
+	}
+	if (n)
+		printf("\n");
+}
 
-		if (!json_object_object_get_ex(observed, kinds[k], &arr))
+/* Files, folded: a directory with more than FOLD_AT entries is shown as one line. */
+#define FOLD_AT 4
+static void print_files(json_object *files)
+{
+	size_t n = files ? json_object_array_length(files) : 0;
+
+	printf("  files (%zu)%s\n", n, n ? ":" : "");
+	for (size_t i = 0; i < n;) {
+		const char *path = str(json_object_array_get_idx(files, i), "path");
+		const char *slash = strrchr(path, '/');
+		size_t dirlen = slash ? (size_t)(slash - path) : 0, j = i;
+		char access[128] = "";
+
+		/* The run of entries in the same directory (the list is sorted by path). */
+		while (j < n) {
+			const char *p = str(json_object_array_get_idx(files, j), "path");
+			const char *s2 = strrchr(p, '/');
+			if (!s2 || (size_t)(s2 - p) != dirlen || strncmp(p, path, dirlen) != 0)
+				break;
+			j++;
+		}
+		if (j - i > FOLD_AT) {
+			for (size_t k = i; k < j; k++) {
+				const char *a = str(json_object_array_get_idx(files, k), "access");
+				if (!strstr(access, a) && strlen(access) + strlen(a) + 2 < sizeof(access))
+					snprintf(access + strlen(access), sizeof(access) - strlen(access),
+						 "%s%s", *access ? "," : "", a);
+			}
+			printf("    %-.*s/ (%zu files)  %s\n", (int)dirlen, path, j - i, access);
+			i = j;
 			continue;
-		n = json_object_array_length(arr);
-		printf("  %s (%zu)%s\n", kinds[k], n, n ? ":" : "");
-		for (size_t i = 0; i < n; i++) {
-			json_object *o = json_object_array_get_idx(arr, i);
-			const char *name = strcmp(str(o, "name"), "-") ? str(o, "name") : str(o, "path");
-			const char *detail = strcmp(str(o, "access"), "-") ? str(o, "access")
-									   : str(o, "detail");
-			printf("    %-60s %6sx  %s\n", name, str(o, "count"),
-			       strcmp(detail, "-") ? detail : "");
+		}
+		for (; i < j; i++) {
+			json_object *f = json_object_array_get_idx(files, i);
+			printf("    %-56s %s\n", str(f, "path"), str(f, "access"));
 		}
 	}
+}
+
+static void print_observed(json_object *profile)
+{
+	json_object *o, *arr;
+	size_t n;
+
+	if (!json_object_object_get_ex(profile, "observed", &o))
+		return;
+	printf("\nObserved (workload; the runtime's own set-up is listed apart):\n");
+	json_object_object_get_ex(o, "execs", &arr);
+	n = arr ? json_object_array_length(arr) : 0;
+	printf("  execs (%zu)%s\n", n, n ? ":" : "");
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i), *req;
+		printf("    %s", str(e, "path"));
+		if (json_object_object_get_ex(e, "requested", &req))
+			printf("  (as %s)", json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+		printf("\n");
+	}
+	json_object_object_get_ex(o, "files", &arr);
+	print_files(arr);
+	json_object_object_get_ex(o, "failed_files", &arr);
+	n = arr ? json_object_array_length(arr) : 0;
+	printf("  failed opens (%zu)%s\n", n, n ? ":" : "");
+	for (size_t i = 0; i < n && i < 20; i++) {
+		json_object *f = json_object_array_get_idx(arr, i);
+		printf("    %-56s %s\n", str(f, "path"), str(f, "error"));
+	}
+	if (n > 20)
+		printf("    ... %zu more (--json lists them all)\n", n - 20);
+	json_object_object_get_ex(o, "capabilities", &arr);
+	print_names("capabilities", arr);
+	json_object_object_get_ex(o, "capabilities_denied", &arr);
+	if (arr && json_object_array_length(arr))
+		print_names("capabilities denied", arr);
+	json_object_object_get_ex(o, "network", &arr);
+	n = arr ? json_object_array_length(arr) : 0;
+	printf("  network (%zu)%s\n", n, n ? ":" : "");
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		printf("    %-56s %s\n", str(e, "call"), str(e, "result"));
+	}
+	json_object_object_get_ex(o, "devices", &arr);
+	n = arr ? json_object_array_length(arr) : 0;
+	printf("  devices (%zu)%s\n", n, n ? ":" : "");
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		printf("    %-12s %s\n", str(e, "device"), str(e, "path"));
+	}
+	json_object_object_get_ex(o, "syscalls_workload", &arr);
+	print_names("syscalls", arr);
+	json_object_object_get_ex(o, "compat_syscalls", &arr);
+	if (arr && json_object_array_length(arr))
+		print_names("compat syscalls", arr);
+	json_object_object_get_ex(o, "syscalls_init", &arr);
+	print_names("syscalls of the runtime's set-up", arr);
 }
 
 int verb_show(const struct verb *v, const struct ctl *ctl, int argc, char **argv)
@@ -173,8 +260,11 @@ int verb_show(const struct verb *v, const struct ctl *ctl, int argc, char **argv
 	printf("Runs:       %s\n", str(profile, "runs"));
 	printf("Candidate:  %s\n", str(profile, "candidate_version"));
 	printf("Approved:   %s\n", str(profile, "approved_version"));
-	printf("Tracer:     %s (ring-buffer drops: %s)\n", str(profile, "tracer"),
-	       str(profile, "ringbuf_drops"));
+	printf("Tracer:     %s (ring-buffer drops: %s%s)\n", str(profile, "tracer"),
+	       str(profile, "ringbuf_drops"),
+	       strcmp(str(profile, "capabilities_traced"), "true") == 0
+		       ? ""
+		       : "; this kernel cannot trace capabilities");
 	print_runs(profile);
 	print_observed(profile);
 	return 0;

@@ -39,18 +39,27 @@ CREATE INDEX runs_profile ON runs(profile_id);
 -- At most one open run per container id.
 CREATE UNIQUE INDEX runs_open_container ON runs(container_id) WHERE stopped IS NULL;
 
--- What a run was seen doing. kind: syscall, file, exec, capability, network, device.
--- key is the thing itself (a syscall name, a path, ...); detail refines it (file access flags,
--- the phase: 'init' for the runtime's own set-up, 'workload' after the workload's exec).
+-- What a run was seen doing, one row per distinct thing:
+--   kind         key                               detail
+--   syscall      name (mkdir)                      arch: x86_64, i386, x32
+--   file         real path in the container        access: read,write,create,truncate,...
+--   file_failed  requested path                    access:ERRNO (read:ENOENT)
+--   exec         resolved binary path              requested path
+--   capability   CAP_CHOWN                         granted or denied
+--   network      "bind inet stream 127.0.0.1:80"   ok or ERRNO
+--   device       "c 1:3"                           path
+-- phase: 'init' for the runtime's own set-up (createRuntime until the workload's exec),
+-- 'workload' after it. count: times seen (syscalls: 1, they are a bitmap in the kernel).
 CREATE TABLE observations (
 	run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
 	kind TEXT NOT NULL,
 	key TEXT NOT NULL,
 	detail TEXT NOT NULL DEFAULT '',
+	phase TEXT NOT NULL DEFAULT 'workload' CHECK (phase IN ('init', 'workload')),
 	count INTEGER NOT NULL DEFAULT 1,
 	first_seen INTEGER NOT NULL,
 	last_seen INTEGER NOT NULL,
-	PRIMARY KEY (run_id, kind, key, detail)
+	PRIMARY KEY (run_id, kind, key, detail, phase)
 ) WITHOUT ROWID;
 
 -- Compiled policies. A candidate is recompiled after each learning run; approving one freezes

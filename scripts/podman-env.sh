@@ -7,7 +7,8 @@
 #                          and a path over 108 bytes stalls every run for 20 s;
 #                          mounts the hugetlb cgroup-v1 hierarchy crun needs on hybrid hosts
 #   podman_env_teardown    removes the containers and images, unmounts what setup mounted
-#   make_busybox_image NAME   imports a busybox-static image (seconds, no registry)
+#   make_busybox_image NAME [FILE...]   imports a busybox-static image (seconds, no registry),
+#                          with each FILE copied into its /bin
 
 PODMAN_ENV_DIR=
 PODMAN_ENV_MOUNTED_HUGETLB=0
@@ -68,7 +69,8 @@ podman_env_teardown() {
 }
 
 make_busybox_image() {
-	local name=$1 root
+	local name=$1 root extra
+	shift
 	root=$(mktemp -d "$PODMAN_ENV_DIR/rootfs.XXXXXX")
 	mkdir -p "$root"/{bin,etc,tmp,proc,sys,dev,root,var/www}
 	cp /bin/busybox "$root/bin/busybox"
@@ -79,6 +81,9 @@ make_busybox_image() {
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$root/etc/passwd"
 	printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"
 	echo '<h1>hello from oci-policyd</h1>' >"$root/var/www/index.html"
+	for extra in "$@"; do
+		cp "$extra" "$root/bin/"
+	done
 	tar -C "$root" -c . | podman import -q - "$name" >/dev/null
 	rm -rf "$root"
 }

@@ -53,15 +53,15 @@ TEST(runs_and_observations)
 	CHECK(store_run_find_open(s, "c1", &run) == 0 && run.id == run1);
 	CHECK_STREQ(run.profile, "t1");
 	CHECK(store_run_set_started(s, run1, 42, 77, "ns_id", "runc", 1100) == 0);
-	CHECK(store_observation_add(s, run1, "exec", "/bin/sh", "", 1, 1200) == 0);
-	CHECK(store_observation_add(s, run1, "exec", "/bin/sh", "", 2, 1300) == 0);
+	CHECK(store_observation_add(s, run1, "exec", "/bin/sh", "", "workload", 1, 1200) == 0);
+	CHECK(store_observation_add(s, run1, "exec", "/bin/sh", "", "workload", 2, 1300) == 0);
 	CHECK(store_run_close(s, run1, "stopped", 1400) == 0);
 	CHECK(store_run_find_open(s, "c1", &run) == -ENOENT);
 
 	/* The same container id again (a restart): a new run; an unclosed one becomes 'lost'. */
 	CHECK(store_run_open(s, pid1, "c1", "learn", 2000, &run2) == 0);
 	CHECK(store_run_open(s, pid1, "c1", "learn", 3000, &run2) == 0);
-	CHECK(store_observation_add(s, run2, "exec", "/bin/ls", "", 1, 3100) == 0);
+	CHECK(store_observation_add(s, run2, "exec", "/bin/ls", "", "workload", 1, 3100) == 0);
 
 	CHECK(store_list_json(s, &list) == 0);
 	CHECK(json_object_get_int(json_object_object_get(find_profile(list, "t1"), "runs")) == 3);
@@ -74,9 +74,11 @@ TEST(runs_and_observations)
 		CHECK_STREQ(json_object_get_string(json_object_object_get(json_object_array_get_idx(hist, 0), "runtime")), "runc");
 		CHECK_STREQ(json_object_get_string(json_object_object_get(json_object_array_get_idx(hist, 0), "exit_state")), "stopped");
 		CHECK_STREQ(json_object_get_string(json_object_object_get(json_object_array_get_idx(hist, 1), "exit_state")), "lost");
-		/* The union over runs: /bin/sh counted 3 times in run 1, /bin/ls once in run 3. */
+		/* The union over runs: /bin/sh in run 1 (counted 3 times), /bin/ls in run 3. */
+		json_object *detail = json_object_object_get(show, "observed_detail");
 		CHECK(json_object_array_length(execs) == 2);
-		CHECK(json_object_get_int(json_object_object_get(json_object_array_get_idx(execs, 1), "count")) == 3);
+		CHECK_STREQ(json_object_get_string(json_object_object_get(json_object_array_get_idx(execs, 1), "path")), "/bin/sh");
+		CHECK(json_object_get_int(json_object_object_get(json_object_array_get_idx(detail, 1), "count")) == 3);
 	}
 	CHECK(store_show_json(s, "nope", &(json_object *){NULL}) == -ENOENT);
 	store_free(s);
@@ -84,6 +86,56 @@ TEST(runs_and_observations)
 	/* Reopening keeps everything. */
 	CHECK(store_open(db_path("a.db"), &s, &err) == 0);
 	CHECK(store_run_find_open(s, "c1", &run) == 0 && run.id == run2);
+	store_free(s);
+}
+
+TEST(observed_follows_the_cli_contract)
+{
+	_cleanup_json_ json_object *show = NULL;
+	_cleanup_free_ char *err = NULL;
+	int64_t pid, run;
+	char mode[16];
+	store *s;
+
+	CHECK(store_open(db_path("b.db"), &s, &err) == 0);
+	CHECK(store_profile_ensure(s, "web", "annotation", 1, &pid, mode) == 0);
+	CHECK(store_run_open(s, pid, "c9", "learn", 1, &run) == 0);
+	CHECK(store_observation_mark(s, run, "syscall", "mkdir", "x86_64", "workload", 2) == 0);
+	CHECK(store_observation_mark(s, run, "syscall", "mkdir", "x86_64", "workload", 3) == 0);
+	CHECK(store_observation_mark(s, run, "syscall", "prctl", "x86_64", "init", 2) == 0);
+	CHECK(store_observation_mark(s, run, "syscall", "socketcall", "i386", "workload", 2) == 0);
+	CHECK(store_observation_add(s, run, "file", "/tmp/f", "write,create", "workload", 1, 2) == 0);
+	CHECK(store_observation_add(s, run, "file", "/tmp/f", "read", "workload", 1, 2) == 0);
+	CHECK(store_observation_add(s, run, "capability", "CAP_CHOWN", "granted", "workload", 1, 2) == 0);
+	CHECK(store_observation_add(s, run, "capability", "CAP_NET_RAW", "denied", "workload", 1, 2) == 0);
+	CHECK(store_show_json(s, "web", &show) == 0);
+	{
+		json_object *o = json_object_object_get(show, "observed");
+		json_object *files = json_object_object_get(o, "files");
+		CHECK_STREQ(json_object_to_json_string(json_object_object_get(o, "syscalls")),
+			    "[ \"mkdir\", \"prctl\" ]");
+		CHECK_STREQ(json_object_to_json_string(json_object_object_get(o, "syscalls_init")),
+			    "[ \"prctl\" ]");
+		CHECK_STREQ(json_object_to_json_string(json_object_object_get(o, "compat_syscalls")),
+			    "[ \"i386:socketcall\" ]");
+		CHECK(json_object_array_length(files) == 1);
+		/* Access merged over rows, each word once. */
+		CHECK_STREQ(json_object_get_string(json_object_object_get(json_object_array_get_idx(files, 0), "access")),
+			    "read,write,create");
+		CHECK_STREQ(json_object_to_json_string(json_object_object_get(o, "capabilities")),
+			    "[ \"CAP_CHOWN\" ]");
+		CHECK_STREQ(json_object_to_json_string(json_object_object_get(o, "capabilities_denied")),
+			    "[ \"CAP_NET_RAW\" ]");
+	}
+	/* A re-read bitmap is marked, not counted again. */
+	{
+		json_object *d = json_object_object_get(show, "observed_detail");
+		for (size_t i = 0; i < json_object_array_length(d); i++) {
+			json_object *row = json_object_array_get_idx(d, i);
+			if (strcmp(json_object_get_string(json_object_object_get(row, "key")), "mkdir") == 0)
+				CHECK(json_object_get_int(json_object_object_get(row, "count")) == 1);
+		}
+	}
 	store_free(s);
 }
 
