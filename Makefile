@@ -7,12 +7,13 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build build-asan demo check unit integration check-asan bench-start clean help
+.PHONY: all deps build build-asan demo check unit integration check-asan bench-start bench-tracer \
+	clean help
 
 all: build
 
 help:
-	@echo "make demo | check | build | unit | integration | check-asan | bench-start | clean"
+	@echo "make demo | check | build | unit | integration | check-asan | bench-start | bench-tracer | clean"
 
 deps:
 	bash scripts/install-deps.sh
@@ -50,6 +51,9 @@ check: build build-asan
 
 bench-start: build
 	bash eval/bench/start.sh $(BUILD)
+
+bench-tracer: build
+	bash eval/bench/tracer.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
