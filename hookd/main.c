@@ -90,11 +90,8 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	/* The configuration file has no settings yet; an explicit one must at least exist. */
-	if (config && access(config, R_OK) < 0) {
-		log_error_errno(errno, "cannot read configuration file '%s': %m", config);
-		return 1;
-	}
+	opts.config_path = config ? config : POLICYD_DEFAULT_CONFIG;
+	opts.config_required = config != NULL;
 	if (opts.socket_path[0] != '/' || opts.state_dir[0] != '/') {
 		log_error("socket path and state directory must be absolute ('%s', '%s')",
 			  opts.socket_path, opts.state_dir);

@@ -293,6 +293,14 @@ int manager_new(const struct manager_options *opts, struct manager **ret)
 		return log_error_errno(ENOMEM, "out of memory");
 	m->opts = *opts;
 	m->epoll_fd = m->listen_fd = m->signal_fd = m->state_lock_fd = m->socket_lock_fd = -1;
+	config_defaults(&m->conf);
+	if (opts->config_path) {
+		r = config_load(&m->conf, opts->config_path, opts->config_required, &err);
+		if (r < 0) {
+			log_error("%s", err);
+			goto fail;
+		}
+	}
 
 	r = mkdir_parents(opts->state_dir, 0700);
 	if (r < 0) {
@@ -382,6 +390,7 @@ void manager_free(struct manager *m)
 	}
 	tracer_free(m->tracer);
 	store_free(m->store);
+	config_free(&m->conf);
 	free(m->watches);
 	free(m->db_path);
 	if (m->epoll_fd >= 0)
@@ -530,7 +539,19 @@ static void handle_signal(struct manager *m)
 
 	while (read(m->signal_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_info("SIGHUP: nothing to reload yet");
+			struct policyd_config next;
+			_cleanup_free_ char *err = NULL;
+			config_defaults(&next);
+			if (m->opts.config_path &&
+			    config_load(&next, m->opts.config_path, m->opts.config_required, &err) < 0) {
+				log_error("SIGHUP: keeping the current configuration: %s", err);
+				config_free(&next);
+				continue;
+			}
+			config_free(&m->conf);
+			m->conf = next;
+			log_info("SIGHUP: configuration reloaded (%zu never-allowed syscalls)",
+				 m->conf.n_never_allow);
 			continue;
 		}
 		log_info("received %s, shutting down", strsignal((int)si.ssi_signo));

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <json-c/json.h>
 
+#include "conffile.h"
 #include "mntns.h"
 #include "store.h"
 #include "tracer.h"
@@ -25,6 +26,8 @@ struct manager_options {
 	const char *state_dir;
 	bool no_tracer;
 	const char *btf_path; /* NULL: the running kernel's */
+	const char *config_path;
+	bool config_required; /* given explicitly: it must exist */
 };
 
 /* A container being traced: its mount-namespace key and the run it belongs to. */
@@ -37,6 +40,7 @@ struct conn;
 
 struct manager {
 	struct manager_options opts;
+	struct policyd_config conf;
 	char *db_path;
 	store *store;
 	tracer *tracer;

@@ -12,6 +12,7 @@
 #include "manager.h"
 #include "oci.h"
 #include "proto.h"
+#include "requests.h"
 #include "timeutil.h"
 #include "tracer-events.h"
 
@@ -83,11 +84,24 @@ static json_object *op_precreate(struct manager *m, json_object *req)
 		 cfg.container_id[0] ? cfg.container_id : "(no id)", id.name,
 		 identity_source_to_string(id.source), mode);
 
-	/* Every profile is learning or unconfined for now: the config goes back unchanged. */
-	resp = proto_response_ok();
-	json_object_object_add(resp, "config", json_object_get(config));
-	json_object_object_add(resp, "profile", json_object_new_string(id.name));
-	json_object_object_add(resp, "mode", json_object_new_string(mode));
+	/* learn and off: unchanged (learning is never weaker than stock); enforce and complain:
+	 * the approved policy merged, never widening what the engine set. */
+	{
+		_cleanup_free_ char *note = NULL;
+		r = policy_for_precreate(m, id.name, mode, config, &note, &err);
+		if (r < 0)
+			return proto_response_error("precreate: applying the policy of profile '%s': %s",
+						    id.name, err);
+		resp = proto_response_ok();
+		json_object_object_add(resp, "config", json_object_get(config));
+		json_object_object_add(resp, "profile", json_object_new_string(id.name));
+		json_object_object_add(resp, "mode", json_object_new_string(mode));
+		if (note) {
+			json_object_object_add(resp, "policy", json_object_new_string(note));
+			log_info("precreate %.12s: profile '%s': %s",
+				 cfg.container_id[0] ? cfg.container_id : "(no id)", id.name, note);
+		}
+	}
 	return resp;
 }
 
@@ -162,7 +176,9 @@ static json_object *op_container_created(struct manager *m, json_object *req)
 	if (r < 0)
 		return proto_response_error("container-created %.12s: store: %s", st.id, strerror(-r));
 
-	if (strcmp(run.mode, "learn") == 0 && m->tracer) {
+	/* Complain runs are traced too: what they do beyond the approved policy is what
+	 * `policyctl violations` reports, and what a new candidate is compiled from. */
+	if ((strcmp(run.mode, "learn") == 0 || strcmp(run.mode, "complain") == 0) && m->tracer) {
 		r = manager_watch_add(m, key, run.id, st.pid);
 		if (r < 0)
 			return proto_response_error("container-created %.12s: cannot watch it: %s",
@@ -208,6 +224,8 @@ static json_object *op_container_stopped(struct manager *m, json_object *req)
 		return proto_response_error("container-stopped %.12s: store: %s", st.id, strerror(-r));
 	log_info("container %.12s stopped: run %" PRId64 " of profile '%s' closed", st.id, run.id,
 		 run.profile);
+	if (strcmp(run.mode, "learn") == 0 || strcmp(run.mode, "complain") == 0)
+		policy_recompile(m, run.profile);
 
 	resp = proto_response_ok();
 	json_object_object_add(resp, "known", json_object_new_boolean(1));
@@ -256,16 +274,31 @@ static json_object *op_show(struct manager *m, json_object *req)
 	return resp;
 }
 
+/* Adapters for the handlers that do not need the caller. */
+#define NO_PEER(fn)                                                                                	static json_object *fn##_peer(struct manager *m, const struct ucred *peer, json_object *req) 	{                                                                                          		(void)peer;                                                                        		return fn(m, req);                                                                 	}
+NO_PEER(op_precreate)
+NO_PEER(op_container_created)
+NO_PEER(op_container_stopped)
+NO_PEER(op_list)
+NO_PEER(op_show)
+
 static const struct {
 	const char *op;
 	bool needs_root;
-	json_object *(*handle)(struct manager *m, json_object *req);
+	json_object *(*handle)(struct manager *m, const struct ucred *peer, json_object *req);
 } operations[] = {
-	{PROTO_OP_PRECREATE, true, op_precreate},
-	{PROTO_OP_CONTAINER_CREATED, true, op_container_created},
-	{PROTO_OP_CONTAINER_STOPPED, true, op_container_stopped},
-	{PROTO_OP_LIST, false, op_list},
-	{PROTO_OP_SHOW, false, op_show},
+	{PROTO_OP_PRECREATE, true, op_precreate_peer},
+	{PROTO_OP_CONTAINER_CREATED, true, op_container_created_peer},
+	{PROTO_OP_CONTAINER_STOPPED, true, op_container_stopped_peer},
+	{PROTO_OP_LIST, false, op_list_peer},
+	{PROTO_OP_SHOW, false, op_show_peer},
+	{PROTO_OP_APPROVE, true, op_approve},
+	{PROTO_OP_REJECT, true, op_reject},
+	{PROTO_OP_MODE, true, op_mode},
+	{PROTO_OP_ROLLBACK, true, op_rollback},
+	{PROTO_OP_HISTORY, false, op_history},
+	{PROTO_OP_POLICY, false, op_policy},
+	{PROTO_OP_VIOLATIONS, false, op_violations},
 };
 
 static json_object *dispatch(struct manager *m, const struct ucred *peer, const char *op,
@@ -277,7 +310,7 @@ static json_object *dispatch(struct manager *m, const struct ucred *peer, const 
 		if (operations[i].needs_root && peer->uid != 0)
 			return proto_response_error("permission denied: '%s' needs uid 0 (caller uid %u)",
 						    op, (unsigned)peer->uid);
-		return operations[i].handle(m, req);
+		return operations[i].handle(m, peer, req);
 	}
 	return proto_response_error("unknown operation '%.64s'", op);
 }

@@ -28,6 +28,20 @@ enum stmt {
 	STMT_PROFILE_BY_NAME,
 	STMT_RUNS_OF_PROFILE,
 	STMT_OBSERVED_OF_PROFILE,
+	STMT_PROFILE_GET_FULL,
+	STMT_POLICY_BY_STATE,
+	STMT_POLICY_BY_VERSION,
+	STMT_POLICY_NEXT_VERSION,
+	STMT_POLICY_INSERT,
+	STMT_POLICY_UPDATE,
+	STMT_POLICY_SET_STATE,
+	STMT_POLICY_DELETE_CANDIDATE,
+	STMT_POLICY_SUPERSEDE_APPROVED,
+	STMT_PROFILE_SET_VERSIONS,
+	STMT_PROFILE_SET_MODE,
+	STMT_APPROVAL_INSERT,
+	STMT_HISTORY_VERSIONS,
+	STMT_HISTORY_ACTIONS,
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
@@ -75,7 +89,35 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		"SELECT o.kind, o.key, o.detail, o.phase, SUM(o.count), MIN(o.first_seen), "
 		"MAX(o.last_seen), COUNT(DISTINCT o.run_id) "
 		"FROM observations o JOIN runs r ON r.id = o.run_id WHERE r.profile_id = ?1 "
+		"AND (?2 IS NULL OR r.mode = ?2) "
 		"GROUP BY o.kind, o.key, o.detail, o.phase ORDER BY o.kind, o.key, o.detail, o.phase",
+	[STMT_PROFILE_GET_FULL] = "SELECT id, mode, IFNULL(candidate_version, 0), "
+				  "IFNULL(approved_version, 0) FROM profiles WHERE name = ?1",
+	[STMT_POLICY_BY_STATE] = "SELECT version, policy FROM policy_versions "
+				 "WHERE profile_id = ?1 AND state = ?2 ORDER BY version DESC LIMIT 1",
+	[STMT_POLICY_BY_VERSION] = "SELECT version, policy, state FROM policy_versions "
+				   "WHERE profile_id = ?1 AND version = ?2",
+	[STMT_POLICY_NEXT_VERSION] = "SELECT IFNULL(MAX(version), 0) + 1 FROM policy_versions "
+				     "WHERE profile_id = ?1",
+	[STMT_POLICY_INSERT] = "INSERT INTO policy_versions (profile_id, version, state, created, "
+			       "policy) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_POLICY_UPDATE] = "UPDATE policy_versions SET policy = ?3, created = ?4 "
+			       "WHERE profile_id = ?1 AND version = ?2",
+	[STMT_POLICY_SET_STATE] = "UPDATE policy_versions SET state = ?3 "
+				  "WHERE profile_id = ?1 AND version = ?2",
+	[STMT_POLICY_DELETE_CANDIDATE] = "DELETE FROM policy_versions "
+					 "WHERE profile_id = ?1 AND state = 'candidate'",
+	[STMT_POLICY_SUPERSEDE_APPROVED] = "UPDATE policy_versions SET state = 'superseded' "
+					   "WHERE profile_id = ?1 AND state = 'approved'",
+	[STMT_PROFILE_SET_VERSIONS] = "UPDATE profiles SET candidate_version = NULLIF(?2, 0), "
+				      "approved_version = NULLIF(?3, 0) WHERE id = ?1",
+	[STMT_PROFILE_SET_MODE] = "UPDATE profiles SET mode = ?2 WHERE id = ?1",
+	[STMT_APPROVAL_INSERT] = "INSERT INTO approvals (profile_id, version, action, uid, at, note) "
+				 "VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6)",
+	[STMT_HISTORY_VERSIONS] = "SELECT version, state, created FROM policy_versions "
+				  "WHERE profile_id = ?1 ORDER BY version",
+	[STMT_HISTORY_ACTIONS] = "SELECT version, action, uid, at, note FROM approvals "
+				 "WHERE profile_id = ?1 ORDER BY id",
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
@@ -547,12 +589,13 @@ static json_object *group_by(json_object *arr, const char *field, const char *va
  * syscalls_init lists what the runtime called during its own set-up. "observed_detail" keeps
  * every row, both phases, with counts and first/last seen.
  */
-static int show_observed(store *s, int64_t profile_id, json_object *out)
+static int show_observed(store *s, int64_t profile_id, const char *run_mode, json_object *out)
 {
 	sqlite3_stmt *st = stmt_get(s, STMT_OBSERVED_OF_PROFILE);
 	json_object *obs = json_object_new_object(), *detail = json_object_new_array();
 	json_object *syscalls = json_object_new_array(), *sys_init = json_object_new_array(),
-		    *sys_work = json_object_new_array(), *compat = json_object_new_array(),
+		    *sys_work = json_object_new_array(), *sys_runtime = json_object_new_array(),
+		    *compat = json_object_new_array(), *secure = json_object_new_array(),
 		    *files = json_object_new_array(), *failed = json_object_new_array(),
 		    *execs = json_object_new_array(), *caps = json_object_new_array(),
 		    *caps_denied = json_object_new_array(), *net = json_object_new_array(),
@@ -564,6 +607,8 @@ static int show_observed(store *s, int64_t profile_id, json_object *out)
 	json_object_object_add(obs, "syscalls", syscalls);
 	json_object_object_add(obs, "syscalls_init", sys_init);
 	json_object_object_add(obs, "syscalls_workload", sys_work);
+	json_object_object_add(obs, "syscalls_runtime", sys_runtime);
+	json_object_object_add(obs, "secureexec", secure);
 	json_object_object_add(obs, "compat_syscalls", compat);
 	json_object_object_add(obs, "files", files);
 	json_object_object_add(obs, "failed_files", failed);
@@ -574,6 +619,8 @@ static int show_observed(store *s, int64_t profile_id, json_object *out)
 	json_object_object_add(obs, "devices", devices);
 
 	sqlite3_bind_int64(st, 1, profile_id);
+	if (run_mode)
+		sqlite3_bind_text(st, 2, run_mode, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kind = (const char *)sqlite3_column_text(st, 0);
 		const char *key = (const char *)sqlite3_column_text(st, 1);
@@ -592,13 +639,16 @@ static int show_observed(store *s, int64_t profile_id, json_object *out)
 		json_object_array_add(detail, row);
 
 		/* The runtime's own set-up (pivot_root, /proc masking, ...) is not the workload's:
-		 * only its syscalls count, since seccomp is in force before the workload's exec. */
-		if (strcmp(phase, "init") == 0 && strcmp(kind, "syscall") != 0)
+		 * only its syscalls are listed, since seccomp is in force before the exec. */
+		if (strcmp(phase, "workload") != 0 && strcmp(kind, "syscall") != 0)
 			continue;
 		if (strcmp(kind, "syscall") == 0) {
 			if (strcmp(det, "x86_64") == 0) {
 				add_unique(syscalls, key);
-				add_unique(strcmp(phase, "init") == 0 ? sys_init : sys_work, key);
+				add_unique(strcmp(phase, "workload") == 0 ? sys_work
+					   : strcmp(phase, "runtime") == 0 ? sys_runtime
+									   : sys_init,
+					   key);
 			} else {
 				char name[128];
 				snprintf(name, sizeof(name), "%s:%s", det, key);
@@ -623,6 +673,8 @@ static int show_observed(store *s, int64_t profile_id, json_object *out)
 		} else if (strcmp(kind, "network") == 0) {
 			o = group_by(net, "call", key);
 			json_object_object_add(o, "result", json_object_new_string(det));
+		} else if (strcmp(kind, "secureexec") == 0) {
+			add_unique(secure, key);
 		} else if (strcmp(kind, "device") == 0) {
 			o = group_by(devices, "device", key);
 			json_object_object_add(o, "path", json_object_new_string(det));
@@ -656,14 +708,374 @@ int store_show_json(store *s, const char *name, json_object **ret)
 	json_object_object_add(o, "runs", json_object_new_int64(sqlite3_column_int64(st, 7)));
 	sqlite3_reset(st);
 
-	/* Policies arrive with the enforcement work; the contract's keys are there already. */
-	json_object_object_add(o, "candidate", NULL);
-	json_object_object_add(o, "approved", NULL);
+	{
+		json_object *cand = NULL, *appr = NULL;
+		(void)store_policy_get(s, profile_id, "candidate", 0, &cand, NULL);
+		(void)store_policy_get(s, profile_id, "approved", 0, &appr, NULL);
+		json_object_object_add(o, "candidate", cand);
+		json_object_object_add(o, "approved", appr);
+	}
 	r = show_runs(s, profile_id, o);
 	if (r >= 0)
-		r = show_observed(s, profile_id, o);
+		r = show_observed(s, profile_id, NULL, o);
 	if (r < 0)
 		return r;
+	*ret = TAKE_PTR(o);
+	return 0;
+}
+
+int store_observed_json(store *s, int64_t profile_id, const char *run_mode, json_object **ret)
+{
+	_cleanup_json_ json_object *o = json_object_new_object();
+	int r = show_observed(s, profile_id, run_mode, o);
+
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(o);
+	return 0;
+}
+
+/* --- policies and their lifecycle ------------------------------------------------------- */
+
+int store_profile_get(store *s, const char *name, struct store_profile *ret)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_PROFILE_GET_FULL);
+	int rc;
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? -ENOENT : sqlite_to_errno(rc);
+	}
+	ret->id = sqlite3_column_int64(st, 0);
+	snprintf(ret->mode, sizeof(ret->mode), "%s", (const char *)sqlite3_column_text(st, 1));
+	ret->candidate_version = sqlite3_column_int64(st, 2);
+	ret->approved_version = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_policy_get(store *s, int64_t profile_id, const char *state, int64_t version,
+		     json_object **ret_policy, int64_t *ret_version)
+{
+	sqlite3_stmt *st = stmt_get(s, state ? STMT_POLICY_BY_STATE : STMT_POLICY_BY_VERSION);
+	json_object *p;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, profile_id);
+	if (state)
+		sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 2, version);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? -ENOENT : sqlite_to_errno(rc);
+	}
+	p = json_tokener_parse((const char *)sqlite3_column_text(st, 1));
+	if (ret_version)
+		*ret_version = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (!p)
+		return -EUCLEAN;
+	*ret_policy = p;
+	return 0;
+}
+
+static int set_versions(store *s, int64_t profile_id, int64_t candidate, int64_t approved)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_PROFILE_SET_VERSIONS);
+
+	sqlite3_bind_int64(st, 1, profile_id);
+	sqlite3_bind_int64(st, 2, candidate);
+	sqlite3_bind_int64(st, 3, approved);
+	return stmt_exec(s, st);
+}
+
+static int set_state(store *s, int64_t profile_id, int64_t version, const char *state)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_POLICY_SET_STATE);
+
+	sqlite3_bind_int64(st, 1, profile_id);
+	sqlite3_bind_int64(st, 2, version);
+	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+	return stmt_exec(s, st);
+}
+
+static int log_action(store *s, int64_t profile_id, int64_t version, const char *action, uid_t uid,
+		      int64_t now, const char *note)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_APPROVAL_INSERT);
+
+	sqlite3_bind_int64(st, 1, profile_id);
+	sqlite3_bind_int64(st, 2, version);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, uid);
+	sqlite3_bind_int64(st, 5, now);
+	if (note)
+		sqlite3_bind_text(st, 6, note, -1, SQLITE_STATIC);
+	return stmt_exec(s, st);
+}
+
+static int get_profile_by_id_versions(store *s, int64_t profile_id, int64_t *ret_candidate,
+				      int64_t *ret_approved)
+{
+	int64_t v;
+
+	*ret_candidate = store_policy_get(s, profile_id, "candidate", 0, &(json_object *){NULL}, &v) == 0
+				 ? v
+				 : 0;
+	*ret_approved = 0;
+	{
+		json_object *p = NULL;
+		if (store_policy_get(s, profile_id, "approved", 0, &p, &v) == 0) {
+			*ret_approved = v;
+			json_object_put(p);
+		}
+	}
+	return 0;
+}
+
+/* Runs fn inside one transaction. */
+#define IN_TRANSACTION(s, body)                                                                    \
+	({                                                                                         \
+		int _r = store_begin(s);                                                           \
+		if (_r >= 0) {                                                                     \
+			_r = (body);                                                               \
+			if (_r >= 0)                                                               \
+				_r = store_commit(s);                                              \
+			if (_r < 0)                                                                \
+				store_rollback(s);                                                 \
+		}                                                                                  \
+		_r;                                                                                \
+	})
+
+static int candidate_set_tx(store *s, int64_t profile_id, json_object *policy, int64_t now,
+			    int64_t *ret_version)
+{
+	json_object *old = NULL;
+	int64_t version, approved = 0, dummy;
+	const char *text;
+	sqlite3_stmt *st;
+	int r;
+
+	r = store_policy_get(s, profile_id, "candidate", 0, &old, &version);
+	json_object_put(old);
+	if (r == -ENOENT) {
+		st = stmt_get(s, STMT_POLICY_NEXT_VERSION);
+		sqlite3_bind_int64(st, 1, profile_id);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			return -EIO;
+		}
+		version = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		json_object_object_add(policy, "version", json_object_new_int64(version));
+		text = json_object_to_json_string_ext(policy, JSON_C_TO_STRING_PLAIN);
+		st = stmt_get(s, STMT_POLICY_INSERT);
+		sqlite3_bind_int64(st, 1, profile_id);
+		sqlite3_bind_int64(st, 2, version);
+		sqlite3_bind_text(st, 3, "candidate", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, now);
+		sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
+		r = stmt_exec(s, st);
+	} else if (r >= 0) {
+		json_object_object_add(policy, "version", json_object_new_int64(version));
+		text = json_object_to_json_string_ext(policy, JSON_C_TO_STRING_PLAIN);
+		st = stmt_get(s, STMT_POLICY_UPDATE);
+		sqlite3_bind_int64(st, 1, profile_id);
+		sqlite3_bind_int64(st, 2, version);
+		sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 4, now);
+		r = stmt_exec(s, st);
+	}
+	if (r < 0)
+		return r;
+	get_profile_by_id_versions(s, profile_id, &dummy, &approved);
+	r = set_versions(s, profile_id, version, approved);
+	if (r >= 0)
+		*ret_version = version;
+	return r;
+}
+
+int store_candidate_set(store *s, int64_t profile_id, json_object *policy, int64_t now,
+			int64_t *ret_version)
+{
+	return IN_TRANSACTION(s, candidate_set_tx(s, profile_id, policy, now, ret_version));
+}
+
+static int candidate_clear_tx(store *s, int64_t profile_id)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_POLICY_DELETE_CANDIDATE);
+	int64_t c, a;
+	int r;
+
+	sqlite3_bind_int64(st, 1, profile_id);
+	r = stmt_exec(s, st);
+	if (r < 0)
+		return r;
+	get_profile_by_id_versions(s, profile_id, &c, &a);
+	return set_versions(s, profile_id, 0, a);
+}
+
+int store_candidate_clear(store *s, int64_t profile_id)
+{
+	return IN_TRANSACTION(s, candidate_clear_tx(s, profile_id));
+}
+
+static int approve_tx(store *s, int64_t profile_id, uid_t uid, int64_t now, int64_t *ret_version)
+{
+	json_object *p = NULL;
+	int64_t version;
+	sqlite3_stmt *st;
+	int r;
+
+	r = store_policy_get(s, profile_id, "candidate", 0, &p, &version);
+	json_object_put(p);
+	if (r < 0)
+		return r;
+	st = stmt_get(s, STMT_POLICY_SUPERSEDE_APPROVED);
+	sqlite3_bind_int64(st, 1, profile_id);
+	r = stmt_exec(s, st);
+	if (r >= 0)
+		r = set_state(s, profile_id, version, "approved");
+	if (r >= 0)
+		r = set_versions(s, profile_id, 0, version);
+	if (r >= 0) {
+		st = stmt_get(s, STMT_PROFILE_SET_MODE);
+		sqlite3_bind_int64(st, 1, profile_id);
+		sqlite3_bind_text(st, 2, "enforce", -1, SQLITE_STATIC);
+		r = stmt_exec(s, st);
+	}
+	if (r >= 0)
+		r = log_action(s, profile_id, version, "approve", uid, now, NULL);
+	if (r >= 0)
+		*ret_version = version;
+	return r;
+}
+
+int store_approve(store *s, int64_t profile_id, uid_t uid, int64_t now, int64_t *ret_version)
+{
+	return IN_TRANSACTION(s, approve_tx(s, profile_id, uid, now, ret_version));
+}
+
+static int reject_tx(store *s, int64_t profile_id, uid_t uid, int64_t now, int64_t *ret_version)
+{
+	json_object *p = NULL;
+	int64_t version, c, a;
+	int r;
+
+	r = store_policy_get(s, profile_id, "candidate", 0, &p, &version);
+	json_object_put(p);
+	if (r < 0)
+		return r;
+	r = set_state(s, profile_id, version, "rejected");
+	if (r >= 0) {
+		get_profile_by_id_versions(s, profile_id, &c, &a);
+		r = set_versions(s, profile_id, 0, a);
+	}
+	if (r >= 0)
+		r = log_action(s, profile_id, version, "reject", uid, now, NULL);
+	if (r >= 0)
+		*ret_version = version;
+	return r;
+}
+
+int store_reject(store *s, int64_t profile_id, uid_t uid, int64_t now, int64_t *ret_version)
+{
+	return IN_TRANSACTION(s, reject_tx(s, profile_id, uid, now, ret_version));
+}
+
+static int mode_set_tx(store *s, int64_t profile_id, const char *mode, uid_t uid, int64_t now)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_PROFILE_SET_MODE);
+	int r;
+
+	sqlite3_bind_int64(st, 1, profile_id);
+	sqlite3_bind_text(st, 2, mode, -1, SQLITE_STATIC);
+	r = stmt_exec(s, st);
+	if (r >= 0)
+		r = log_action(s, profile_id, 0, "mode", uid, now, mode);
+	return r;
+}
+
+int store_mode_set(store *s, int64_t profile_id, const char *mode, uid_t uid, int64_t now)
+{
+	return IN_TRANSACTION(s, mode_set_tx(s, profile_id, mode, uid, now));
+}
+
+static int rollback_tx(store *s, int64_t profile_id, int64_t version, uid_t uid, int64_t now)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_POLICY_BY_VERSION);
+	char state[16] = "";
+	int64_t c, a;
+	int rc, r;
+
+	sqlite3_bind_int64(st, 1, profile_id);
+	sqlite3_bind_int64(st, 2, version);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(state, sizeof(state), "%s", (const char *)sqlite3_column_text(st, 2));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? -ENOENT : sqlite_to_errno(rc);
+	/* Only what was approved once can be approved again without review. */
+	if (strcmp(state, "approved") != 0 && strcmp(state, "superseded") != 0)
+		return -EPERM;
+	st = stmt_get(s, STMT_POLICY_SUPERSEDE_APPROVED);
+	sqlite3_bind_int64(st, 1, profile_id);
+	r = stmt_exec(s, st);
+	if (r >= 0)
+		r = set_state(s, profile_id, version, "approved");
+	if (r >= 0) {
+		get_profile_by_id_versions(s, profile_id, &c, &a);
+		r = set_versions(s, profile_id, c, version);
+	}
+	if (r >= 0)
+		r = log_action(s, profile_id, version, "rollback", uid, now, NULL);
+	return r;
+}
+
+int store_policy_rollback(store *s, int64_t profile_id, int64_t version, uid_t uid, int64_t now)
+{
+	return IN_TRANSACTION(s, rollback_tx(s, profile_id, version, uid, now));
+}
+
+int store_history_json(store *s, int64_t profile_id, json_object **ret)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_HISTORY_VERSIONS);
+	_cleanup_json_ json_object *o = json_object_new_object();
+	json_object *versions = json_object_new_array(), *actions = json_object_new_array();
+	int rc;
+
+	json_object_object_add(o, "versions", versions);
+	json_object_object_add(o, "actions", actions);
+	sqlite3_bind_int64(st, 1, profile_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_object *v = json_object_new_object();
+		json_object_object_add(v, "version", json_object_new_int64(sqlite3_column_int64(st, 0)));
+		json_object_object_add(v, "state", json_text_or_null(st, 1));
+		json_object_object_add(v, "created", json_time_or_null(st, 2));
+		json_object_array_add(versions, v);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sqlite_to_errno(rc);
+	st = stmt_get(s, STMT_HISTORY_ACTIONS);
+	sqlite3_bind_int64(st, 1, profile_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_object *a = json_object_new_object();
+		json_object_object_add(a, "version", json_int_or_null(st, 0));
+		json_object_object_add(a, "action", json_text_or_null(st, 1));
+		json_object_object_add(a, "uid", json_object_new_int64(sqlite3_column_int64(st, 2)));
+		json_object_object_add(a, "at", json_time_or_null(st, 3));
+		json_object_object_add(a, "note", json_text_or_null(st, 4));
+		json_object_array_add(actions, a);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sqlite_to_errno(rc);
 	*ret = TAKE_PTR(o);
 	return 0;
 }

@@ -49,6 +49,30 @@ int store_begin(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
 
+struct store_profile {
+	int64_t id;
+	char mode[16];
+	int64_t candidate_version; /* 0: none */
+	int64_t approved_version;  /* 0: none */
+};
+
+int store_profile_get(store *s, const char *name, struct store_profile *ret);
+/* A profile's policy in a state ("candidate", "approved") or of a version (state NULL). */
+int store_policy_get(store *s, int64_t profile_id, const char *state, int64_t version,
+		     json_object **ret_policy, int64_t *ret_version);
+/* Stores policy as the candidate (a new version, or the open candidate rewritten). */
+int store_candidate_set(store *s, int64_t profile_id, json_object *policy, int64_t now,
+			int64_t *ret_version);
+int store_candidate_clear(store *s, int64_t profile_id);
+/* The lifecycle; each is one transaction and is logged in approvals with uid and time. */
+int store_approve(store *s, int64_t profile_id, uid_t uid, int64_t now, int64_t *ret_version);
+int store_reject(store *s, int64_t profile_id, uid_t uid, int64_t now, int64_t *ret_version);
+int store_mode_set(store *s, int64_t profile_id, const char *mode, uid_t uid, int64_t now);
+int store_policy_rollback(store *s, int64_t profile_id, int64_t version, uid_t uid, int64_t now);
+int store_history_json(store *s, int64_t profile_id, json_object **ret);
+
 /* JSON for the CLI contract: the array of `policyctl list`, the object of `policyctl show`. */
 int store_list_json(store *s, json_object **ret);
 int store_show_json(store *s, const char *name, json_object **ret);
+/* The observed part of show, limited to runs in one mode (complain, for violations). */
+int store_observed_json(store *s, int64_t profile_id, const char *run_mode, json_object **ret);

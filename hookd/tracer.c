@@ -109,7 +109,7 @@ static bool kernel_has_tracepoint(const char *btf_path, const char *typedef_name
 
 static const char *phase_name(uint32_t phase)
 {
-	return phase == PHASE_WORKLOAD ? "workload" : "init";
+	return phase == PHASE_WORKLOAD ? "workload" : phase == PHASE_RUNTIME ? "runtime" : "init";
 }
 
 static void emit(tracer *t, uint64_t mntns, const char *kind, const char *key, const char *detail,
@@ -128,6 +128,10 @@ static void decode_exec(tracer *t, const struct exec_event *e)
 	snprintf(requested, sizeof(requested), "%.*s", NAME_BUF - 1, e->requested);
 	snprintf(resolved, sizeof(resolved), "%.*s", PATH_BUF - 1, e->resolved);
 	emit(t, e->h.mntns, "exec", *resolved ? resolved : requested, requested, e->h.phase);
+	/* Privilege gained through exec: noNewPrivileges would break this workload. */
+	if (e->secureexec)
+		emit(t, e->h.mntns, "secureexec", *resolved ? resolved : requested, requested,
+		     e->h.phase);
 }
 
 static void decode_file(tracer *t, const struct file_event *e)

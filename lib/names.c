@@ -98,3 +98,19 @@ void access_to_string(uint32_t access, char *buf, size_t size)
 		off += (size_t)n;
 	}
 }
+
+int family_from_name(const char *name)
+{
+	for (unsigned f = 0; f < 64; f++)
+		if (strcmp(family_name(f), name) == 0)
+			return (int)f;
+	return -1;
+}
+
+int socket_type_from_name(const char *name)
+{
+	for (unsigned t = 0; t < 16; t++)
+		if (strcmp(socket_type_name(t), name) == 0)
+			return (int)t;
+	return -1;
+}

@@ -19,3 +19,6 @@ const char *family_name(unsigned family);
 const char *socket_type_name(unsigned type);
 /* "read,write,create" from the tracer's ACCESS_* bits. */
 void access_to_string(uint32_t access, char *buf, size_t size);
+/* Inverse lookups: -1 when unknown. */
+int family_from_name(const char *name);
+int socket_type_from_name(const char *name);

@@ -26,6 +26,13 @@
 #define PROTO_OP_CONTAINER_STOPPED "container-stopped"
 #define PROTO_OP_LIST "list"
 #define PROTO_OP_SHOW "show"
+#define PROTO_OP_APPROVE "approve"
+#define PROTO_OP_REJECT "reject"
+#define PROTO_OP_MODE "mode"
+#define PROTO_OP_ROLLBACK "rollback"
+#define PROTO_OP_HISTORY "history"
+#define PROTO_OP_POLICY "policy"         /* a policy and its OCI seccomp form (diff, export) */
+#define PROTO_OP_VIOLATIONS "violations" /* what complain runs did beyond the approved policy */
 
 /* Length of a frame from its header; -EMSGSIZE when over max or zero. */
 int proto_frame_length(const uint8_t header[PROTO_HEADER_SIZE], size_t max, uint32_t *ret_len);

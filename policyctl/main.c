@@ -16,7 +16,24 @@
 
 static const struct verb verbs[] = {
 	{"list", "[--json]", "list profiles with their mode, runs and policy versions", verb_list, NULL},
-	{"show", "NAME [--json]", "show a profile's runs and observed behaviour", verb_show, NULL},
+	{"show", "NAME [--json]", "show a profile's runs, observed behaviour and policies", verb_show, NULL},
+	{"approve", "NAME", "approve the candidate policy; the profile is then enforced", verb_approve, NULL},
+	{"reject", "NAME", "reject the candidate policy", verb_reject, NULL},
+	{"diff", "NAME", "what the candidate allows beyond or short of the approved policy", verb_diff,
+	 NULL},
+	{"mode", "NAME MODE", "set the mode: learn, enforce, complain or off", verb_mode,
+	 "  learn     record behaviour; the config is unchanged\n"
+	 "  enforce   apply the approved policy\n"
+	 "  complain  the approved policy in log-only form, plus recording ('violations')\n"
+	 "  off       neither record nor enforce\n"},
+	{"history", "NAME [--json]", "policy versions and who changed what when", verb_history, NULL},
+	{"rollback", "NAME VERSION", "make an earlier approved version the approved one again",
+	 verb_rollback, NULL},
+	{"export", "NAME [--format oci-seccomp|policy] [--version N]",
+	 "print the approved policy (default: as OCI seccomp JSON for --security-opt seccomp=)",
+	 verb_export, NULL},
+	{"violations", "NAME [--json]", "what complain-mode runs did beyond the approved policy",
+	 verb_violations, NULL},
 };
 
 static void help(FILE *f)
@@ -26,7 +43,7 @@ static void help(FILE *f)
 		   "Verbs:\n",
 		POLICYD_DEFAULT_SOCKET);
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-		fprintf(f, "  %-6s %-16s %s\n", verbs[i].name, verbs[i].args, verbs[i].summary);
+		fprintf(f, "  %-10s %s\n  %-10s   %s\n", verbs[i].name, verbs[i].args, "", verbs[i].summary);
 	fprintf(f, "\n'policyctl VERB --help' describes a verb. Exit status: 0 ok, 1 failed, 2 usage.\n");
 }
 

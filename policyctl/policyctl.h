@@ -27,3 +27,11 @@ int ctl_call(const struct ctl *ctl, json_object *req, json_object **ret_resp);
 
 int verb_list(const struct verb *v, const struct ctl *ctl, int argc, char **argv);
 int verb_show(const struct verb *v, const struct ctl *ctl, int argc, char **argv);
+int verb_approve(const struct verb *v, const struct ctl *ctl, int argc, char **argv);
+int verb_reject(const struct verb *v, const struct ctl *ctl, int argc, char **argv);
+int verb_mode(const struct verb *v, const struct ctl *ctl, int argc, char **argv);
+int verb_diff(const struct verb *v, const struct ctl *ctl, int argc, char **argv);
+int verb_history(const struct verb *v, const struct ctl *ctl, int argc, char **argv);
+int verb_rollback(const struct verb *v, const struct ctl *ctl, int argc, char **argv);
+int verb_export(const struct verb *v, const struct ctl *ctl, int argc, char **argv);
+int verb_violations(const struct verb *v, const struct ctl *ctl, int argc, char **argv);

@@ -48,14 +48,16 @@ CREATE UNIQUE INDEX runs_open_container ON runs(container_id) WHERE stopped IS N
 --   capability   CAP_CHOWN                         granted or denied
 --   network      "bind inet stream 127.0.0.1:80"   ok or ERRNO
 --   device       "c 1:3"                           path
--- phase: 'init' for the runtime's own set-up (createRuntime until the workload's exec),
--- 'workload' after it. count: times seen (syscalls: 1, they are a bitmap in the kernel).
+--   secureexec   binary that gained privilege      requested path
+-- phase: 'init' for the runtime's own set-up before it installs its seccomp filter, 'runtime'
+-- for its set-up after that (what a generated filter must allow), 'workload' after the
+-- workload's exec. count: times seen (syscalls: 1, they are a bitmap in the kernel).
 CREATE TABLE observations (
 	run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
 	kind TEXT NOT NULL,
 	key TEXT NOT NULL,
 	detail TEXT NOT NULL DEFAULT '',
-	phase TEXT NOT NULL DEFAULT 'workload' CHECK (phase IN ('init', 'workload')),
+	phase TEXT NOT NULL DEFAULT 'workload' CHECK (phase IN ('init', 'runtime', 'workload')),
 	count INTEGER NOT NULL DEFAULT 1,
 	first_seen INTEGER NOT NULL,
 	last_seen INTEGER NOT NULL,

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+/* Policy requests: compile, approve, reject, mode, history, rollback, export, violations. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compile.h"
+#include "fileio.h"
+#include "identity.h"
+#include "log.h"
+#include "macro.h"
+#include "policy.h"
+#include "proto.h"
+#include "requests.h"
+#include "timeutil.h"
+
+static const char *get_string(json_object *req, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* The profile a request names, checked; NULL with *ret_resp set when it is not usable. */
+static const char *request_profile(struct manager *m, json_object *req, const char *op,
+				   struct store_profile *ret, json_object **ret_resp)
+{
+	const char *name = get_string(req, "profile");
+	int r;
+
+	if (!name) {
+		*ret_resp = proto_response_error("%s: request has no \"profile\" string", op);
+		return NULL;
+	}
+	if (!profile_name_valid(name)) {
+		*ret_resp = proto_response_error("%s: '%.64s' is not a valid profile name", op, name);
+		return NULL;
+	}
+	r = store_profile_get(m->store, name, ret);
+	if (r == -ENOENT) {
+		*ret_resp = proto_response_error("no profile named '%s'", name);
+		return NULL;
+	}
+	if (r < 0) {
+		*ret_resp = proto_response_error("%s '%s': store: %s", op, name, strerror(-r));
+		return NULL;
+	}
+	return name;
+}
+
+void policy_recompile(struct manager *m, const char *profile)
+{
+	_cleanup_json_ json_object *show = NULL, *policy = NULL, *approved = NULL;
+	_cleanup_free_ char *err = NULL;
+	struct store_profile p;
+	int64_t version;
+	int r;
+
+	if (store_profile_get(m->store, profile, &p) < 0 || store_show_json(m->store, profile, &show) < 0)
+		return;
+	r = policy_compile(show, &m->conf, &policy, &err);
+	if (r < 0) {
+		log_warning("cannot compile a policy for profile '%s': %s", profile, err);
+		return;
+	}
+	/* Nothing new since the approved version: no candidate to review. */
+	if (store_policy_get(m->store, p.id, "approved", 0, &approved, NULL) == 0 &&
+	    policy_equal(policy, approved)) {
+		(void)store_candidate_clear(m->store, p.id);
+		return;
+	}
+	r = store_candidate_set(m->store, p.id, policy, now_realtime_ms(), &version);
+	if (r < 0) {
+		log_warning_errno(r, "cannot store the candidate of profile '%s': %m", profile);
+		return;
+	}
+	log_info("profile '%s': candidate version %" PRId64 " compiled (%zu syscalls, %zu capabilities)",
+		 profile, version,
+		 json_object_array_length(json_object_object_get(
+			 json_object_object_get(policy, "seccomp"), "syscalls")),
+		 json_object_array_length(json_object_object_get(policy, "capabilities")));
+}
+
+int policy_write_artifact(struct manager *m, const char *profile)
+{
+	_cleanup_json_ json_object *approved = NULL, *art = NULL;
+	char path[PATH_MAX], tmp[PATH_MAX + 8], dir[PATH_MAX];
+	struct store_profile p;
+	_cleanup_close_ int fd = -1;
+	const char *text;
+	int r;
+
+	r = store_profile_get(m->store, profile, &p);
+	if (r < 0)
+		return r;
+	r = policy_artifact_path(m->opts.state_dir, profile, path, sizeof(path));
+	if (r < 0)
+		return r;
+	/* Only what must be enforced without us has an artifact. */
+	if ((strcmp(p.mode, "enforce") != 0 && strcmp(p.mode, "complain") != 0) ||
+	    store_policy_get(m->store, p.id, "approved", 0, &approved, NULL) < 0) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "%s/artifacts", m->opts.state_dir);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	art = json_object_new_object();
+	json_object_object_add(art, "profile", json_object_new_string(profile));
+	json_object_object_add(art, "mode", json_object_new_string(p.mode));
+	json_object_object_add(art, "policy", json_object_get(approved));
+	text = json_object_to_json_string_ext(art, JSON_C_TO_STRING_PRETTY);
+
+	/* Atomically: a hook reading it never sees half a file. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	r = write_all_fd(fd, text, strlen(text));
+	if (r >= 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+int policy_for_precreate(struct manager *m, const char *profile, const char *mode,
+			 json_object *config, char **ret_note, char **ret_error)
+{
+	_cleanup_json_ json_object *approved = NULL;
+	struct store_profile p;
+	int64_t version = 0;
+	int r;
+
+	if (strcmp(mode, "enforce") != 0 && strcmp(mode, "complain") != 0)
+		return 0;
+	if (store_profile_get(m->store, profile, &p) < 0 ||
+	    store_policy_get(m->store, p.id, "approved", 0, &approved, &version) < 0) {
+		if (asprintf(ret_note, "profile '%s' is in %s mode but has no approved policy; "
+				       "the config is unchanged", profile, mode) < 0)
+			*ret_note = NULL;
+		return 0;
+	}
+	r = policy_apply(approved, config,
+			 strcmp(mode, "complain") == 0 ? POLICY_COMPLAIN : POLICY_ENFORCE, ret_error);
+	if (r >= 0 && asprintf(ret_note, "%s version %" PRId64, mode, version) < 0)
+		*ret_note = NULL;
+	return r;
+}
+
+static json_object *after_change(struct manager *m, const char *name, json_object *resp)
+{
+	int r = policy_write_artifact(m, name);
+
+	if (r < 0)
+		log_warning_errno(r, "cannot write the artifact of profile '%s': %m", name);
+	return resp;
+}
+
+json_object *op_approve(struct manager *m, const struct ucred *peer, json_object *req)
+{
+	struct store_profile p;
+	json_object *resp = NULL;
+	const char *name = request_profile(m, req, "approve", &p, &resp);
+	int64_t version;
+	int r;
+
+	if (!name)
+		return resp;
+	r = store_approve(m->store, p.id, peer->uid, now_realtime_ms(), &version);
+	if (r == -ENOENT)
+		return proto_response_error("profile '%s' has no candidate policy to approve "
+					    "(run it in learn mode first)", name);
+	if (r < 0)
+		return proto_response_error("approve '%s': store: %s", name, strerror(-r));
+	log_info("profile '%s': version %" PRId64 " approved by uid %u; now enforcing", name, version,
+		 (unsigned)peer->uid);
+	resp = proto_response_ok();
+	json_object_object_add(resp, "version", json_object_new_int64(version));
+	json_object_object_add(resp, "mode", json_object_new_string("enforce"));
+	return after_change(m, name, resp);
+}
+
+json_object *op_reject(struct manager *m, const struct ucred *peer, json_object *req)
+{
+	struct store_profile p;
+	json_object *resp = NULL;
+	const char *name = request_profile(m, req, "reject", &p, &resp);
+	int64_t version;
+	int r;
+
+	if (!name)
+		return resp;
+	r = store_reject(m->store, p.id, peer->uid, now_realtime_ms(), &version);
+	if (r == -ENOENT)
+		return proto_response_error("profile '%s' has no candidate policy to reject", name);
+	if (r < 0)
+		return proto_response_error("reject '%s': store: %s", name, strerror(-r));
+	log_info("profile '%s': candidate version %" PRId64 " rejected by uid %u", name, version,
+		 (unsigned)peer->uid);
+	resp = proto_response_ok();
+	json_object_object_add(resp, "version", json_object_new_int64(version));
+	return resp;
+}
+
+json_object *op_mode(struct manager *m, const struct ucred *peer, json_object *req)
+{
+	struct store_profile p;
+	json_object *resp = NULL, *appr = NULL;
+	const char *name = request_profile(m, req, "mode", &p, &resp);
+	const char *mode = get_string(req, "mode");
+	int r;
+
+	if (!name)
+		return resp;
+	if (!mode || !profile_mode_valid(mode))
+		return proto_response_error("mode: '%.32s' is not one of learn, enforce, complain, off",
+					    mode ? mode : "");
+	if ((strcmp(mode, "enforce") == 0 || strcmp(mode, "complain") == 0) &&
+	    store_policy_get(m->store, p.id, "approved", 0, &appr, NULL) < 0)
+		return proto_response_error("profile '%s' has no approved policy; approve a candidate "
+					    "before switching to %s",
+					    name, mode);
+	json_object_put(appr);
+	r = store_mode_set(m->store, p.id, mode, peer->uid, now_realtime_ms());
+	if (r < 0)
+		return proto_response_error("mode '%s': store: %s", name, strerror(-r));
+	log_info("profile '%s': mode %s (was %s), set by uid %u", name, mode, p.mode, (unsigned)peer->uid);
+	resp = proto_response_ok();
+	json_object_object_add(resp, "mode", json_object_new_string(mode));
+	return after_change(m, name, resp);
+}
+
+json_object *op_history(struct manager *m, const struct ucred *peer, json_object *req)
+{
+	struct store_profile p;
+	json_object *resp = NULL, *hist;
+	const char *name = request_profile(m, req, "history", &p, &resp);
+	int r;
+
+	if (!name)
+		return resp;
+	r = store_history_json(m->store, p.id, &hist);
+	if (r < 0)
+		return proto_response_error("history '%s': store: %s", name, strerror(-r));
+	resp = proto_response_ok();
+	json_object_object_add(hist, "profile", json_object_new_string(name));
+	json_object_object_add(resp, "history", hist);
+	return resp;
+}
+
+json_object *op_rollback(struct manager *m, const struct ucred *peer, json_object *req)
+{
+	struct store_profile p;
+	json_object *resp = NULL, *v;
+	const char *name = request_profile(m, req, "rollback", &p, &resp);
+	int64_t version;
+	int r;
+
+	if (!name)
+		return resp;
+	if (!json_object_object_get_ex(req, "version", &v) || !json_object_is_type(v, json_type_int))
+		return proto_response_error("rollback: request has no \"version\" integer");
+	version = json_object_get_int64(v);
+	r = store_policy_rollback(m->store, p.id, version, peer->uid, now_realtime_ms());
+	if (r == -ENOENT)
+		return proto_response_error("profile '%s' has no version %" PRId64, name, version);
+	if (r == -EPERM)
+		return proto_response_error("version %" PRId64 " of '%s' was never approved; "
+					    "approve a candidate instead",
+					    version, name);
+	if (r < 0)
+		return proto_response_error("rollback '%s': store: %s", name, strerror(-r));
+	log_info("profile '%s': rolled back to version %" PRId64 " by uid %u", name, version,
+		 (unsigned)peer->uid);
+	resp = proto_response_ok();
+	json_object_object_add(resp, "version", json_object_new_int64(version));
+	return after_change(m, name, resp);
+}
+
+/* A policy of a profile ("approved", "candidate" or a version) and its OCI seccomp form. */
+json_object *op_policy(struct manager *m, const struct ucred *peer, json_object *req)
+{
+	_cleanup_free_ char *err = NULL;
+	struct store_profile p;
+	json_object *resp = NULL, *policy = NULL, *oci = NULL, *v;
+	const char *name = request_profile(m, req, "policy", &p, &resp);
+	const char *which = get_string(req, "which");
+	int64_t version = 0;
+	int r;
+
+	if (!name)
+		return resp;
+	if (json_object_object_get_ex(req, "version", &v) && json_object_is_type(v, json_type_int))
+		r = store_policy_get(m->store, p.id, NULL, json_object_get_int64(v), &policy, &version);
+	else
+		r = store_policy_get(m->store, p.id, which ? which : "approved", 0, &policy, &version);
+	if (r == -ENOENT)
+		return proto_response_error("profile '%s' has no %s policy", name,
+					    which ? which : "such");
+	if (r < 0)
+		return proto_response_error("policy '%s': store: %s", name, strerror(-r));
+	r = policy_seccomp_oci(policy, NULL, POLICY_ENFORCE, &oci, &err);
+	if (r < 0) {
+		json_object_put(policy);
+		return proto_response_error("policy '%s': %s", name, err);
+	}
+	resp = proto_response_ok();
+	json_object_object_add(resp, "policy", policy);
+	json_object_object_add(resp, "oci_seccomp", oci);
+	json_object_object_add(resp, "version", json_object_new_int64(version));
+	return resp;
+}
+
+/* What complain-mode runs did that the approved policy would have denied. */
+json_object *op_violations(struct manager *m, const struct ucred *peer, json_object *req)
+{
+	_cleanup_json_ json_object *observed = NULL, *approved = NULL;
+	struct store_profile p;
+	json_object *resp = NULL, *out, *syscalls, *caps, *allowed, *acaps;
+	const char *name = request_profile(m, req, "violations", &p, &resp);
+	static const char *const lists[] = {"syscalls_workload", "syscalls_runtime"};
+	int r;
+
+	if (!name)
+		return resp;
+	if (store_policy_get(m->store, p.id, "approved", 0, &approved, NULL) < 0)
+		return proto_response_error("profile '%s' has no approved policy to compare with", name);
+	r = store_observed_json(m->store, p.id, "complain", &observed);
+	if (r < 0)
+		return proto_response_error("violations '%s': store: %s", name, strerror(-r));
+
+	allowed = json_object_object_get(json_object_object_get(approved, "seccomp"), "syscalls");
+	acaps = json_object_object_get(approved, "capabilities");
+	out = json_object_new_object();
+	syscalls = json_object_new_array();
+	caps = json_object_new_array();
+	for (size_t l = 0; l < ELEMENTSOF(lists); l++) {
+		json_object *arr = json_object_object_get(json_object_object_get(observed, "observed"), lists[l]);
+		for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+			json_object *n = json_object_array_get_idx(arr, i);
+			bool found = false;
+			for (size_t k = 0; !found && k < json_object_array_length(allowed); k++)
+				found = strcmp(json_object_get_string(json_object_array_get_idx(allowed, k)),
+					       json_object_get_string(n)) == 0;
+			for (size_t k = 0; !found && k < json_object_array_length(syscalls); k++)
+				found = strcmp(json_object_get_string(json_object_array_get_idx(syscalls, k)),
+					       json_object_get_string(n)) == 0;
+			if (!found)
+				json_object_array_add(syscalls, json_object_get(n));
+		}
+	}
+	{
+		json_object *arr = json_object_object_get(json_object_object_get(observed, "observed"),
+							  "capabilities");
+		for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+			json_object *n = json_object_array_get_idx(arr, i);
+			bool found = false;
+			for (size_t k = 0; !found && k < json_object_array_length(acaps); k++)
+				found = strcmp(json_object_get_string(json_object_array_get_idx(acaps, k)),
+					       json_object_get_string(n)) == 0;
+			if (!found)
+				json_object_array_add(caps, json_object_get(n));
+		}
+	}
+	json_object_object_add(out, "profile", json_object_new_string(name));
+	json_object_object_add(out, "syscalls", syscalls);
+	json_object_object_add(out, "capabilities", caps);
+	resp = proto_response_ok();
+	json_object_object_add(resp, "violations", out);
+	return resp;
+}

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: MIT
+/* Merging a policy into an OCI runtime config, never widening what the config restricts. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <seccomp.h>
+
+#include "macro.h"
+#include "names.h"
+#include "policy.h"
+
+/* Namespace flags of clone/unshare: CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
+ * (the mask containers-common's default profile uses). */
+#define CLONE_NS_MASK 2114060288LL
+#define ENOSYS_ERRNO 38
+
+static int fail(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+static int fail(char **ret_error, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (ret_error) {
+		free(*ret_error);
+		*ret_error = msg;
+	} else {
+		free(msg);
+	}
+	return -EINVAL;
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	if (!o || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+static json_object *get_array(json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+	return v && json_object_is_type(v, json_type_array) ? v : NULL;
+}
+
+static bool array_has_string(json_object *arr, const char *s)
+{
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
+			return true;
+	return false;
+}
+
+int policy_validate(json_object *policy, char **ret_error)
+{
+	json_object *sc, *v;
+
+	if (!policy || !json_object_is_type(policy, json_type_object))
+		return fail(ret_error, "policy is not a JSON object");
+	v = get(policy, "format");
+	if (!v || json_object_get_int(v) != POLICY_FORMAT)
+		return fail(ret_error, "policy has no \"format\": %d", POLICY_FORMAT);
+	sc = get(policy, "seccomp");
+	if (!sc || !json_object_is_type(sc, json_type_object) || !get_array(sc, "syscalls"))
+		return fail(ret_error, "policy has no seccomp.syscalls array");
+	if (!get_array(policy, "capabilities"))
+		return fail(ret_error, "policy has no capabilities array");
+	for (size_t i = 0; i < json_object_array_length(get_array(policy, "capabilities")); i++) {
+		const char *c = json_object_get_string(
+			json_object_array_get_idx(get_array(policy, "capabilities"), i));
+		if (!c || capability_from_name(c) < 0)
+			return fail(ret_error, "policy names an unknown capability '%s'", c ? c : "?");
+	}
+	return 0;
+}
+
+/* --- seccomp --------------------------------------------------------------------------- */
+
+static json_object *arg_rule(int index, long long value, long long value_two, const char *op)
+{
+	json_object *a = json_object_new_object();
+
+	json_object_object_add(a, "index", json_object_new_int(index));
+	json_object_object_add(a, "value", json_object_new_int64(value));
+	json_object_object_add(a, "valueTwo", json_object_new_int64(value_two));
+	json_object_object_add(a, "op", json_object_new_string(op));
+	return a;
+}
+
+static json_object *rule(const char *name, const char *action, json_object *args)
+{
+	json_object *r = json_object_new_object(), *names = json_object_new_array();
+
+	json_object_array_add(names, json_object_new_string(name));
+	json_object_object_add(r, "names", names);
+	json_object_object_add(r, "action", json_object_new_string(action));
+	if (args)
+		json_object_object_add(r, "args", args);
+	return r;
+}
+
+/* Our own rules for one allowed syscall: a list of argument lists (NULL entry: no args). */
+static json_object *our_rules(json_object *sc, const char *name)
+{
+	json_object *out = json_object_new_array();
+
+	if (strcmp(name, "socket") == 0 && get_array(sc, "socket") &&
+	    json_object_array_length(get_array(sc, "socket")) > 0) {
+		/* Only the (family, type) pairs the workload used: no raw or packet sockets
+		 * unless seen, no AF_ALG, AF_VSOCK, ... */
+		json_object *pairs = get_array(sc, "socket");
+		for (size_t i = 0; i < json_object_array_length(pairs); i++) {
+			json_object *p = json_object_array_get_idx(pairs, i), *args = json_object_new_array();
+			json_object_array_add(args, arg_rule(0, json_object_get_int64(get(p, "family")), 0,
+							     "SCMP_CMP_EQ"));
+			json_object_array_add(args, arg_rule(1, 0xf, json_object_get_int64(get(p, "type")),
+							     "SCMP_CMP_MASKED_EQ"));
+			json_object_array_add(out, args);
+		}
+		return out;
+	}
+	if ((strcmp(name, "clone") == 0 || strcmp(name, "unshare") == 0) &&
+	    !json_object_get_boolean(get(sc, "clone_namespaces"))) {
+		json_object *args = json_object_new_array();
+		json_object_array_add(args, arg_rule(0, CLONE_NS_MASK, 0, "SCMP_CMP_MASKED_EQ"));
+		json_object_array_add(out, args);
+		return out;
+	}
+	if (strcmp(name, "personality") == 0) {
+		/* The personalities ordinary programs use (PER_LINUX, UNAME26, ...), as
+		 * containers-common allows; not READ_IMPLIES_EXEC or ADDR_NO_RANDOMIZE. */
+		static const long long allowed[] = {0, 8, 131072, 131080, 4294967295LL};
+		for (size_t i = 0; i < ELEMENTSOF(allowed); i++) {
+			json_object *args = json_object_new_array();
+			json_object_array_add(args, arg_rule(0, allowed[i], 0, "SCMP_CMP_EQ"));
+			json_object_array_add(out, args);
+		}
+		return out;
+	}
+	json_object_array_add(out, NULL);
+	return out;
+}
+
+static bool action_allows(const char *action)
+{
+	return action && (strcmp(action, "SCMP_ACT_ALLOW") == 0 || strcmp(action, "SCMP_ACT_LOG") == 0);
+}
+
+/* Concatenates two argument lists (AND); NULL when the result has more than libseccomp's 6. */
+static json_object *args_and(json_object *a, json_object *b)
+{
+	json_object *out = json_object_new_array();
+	json_object *parts[2] = {a, b};
+
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; parts[k] && i < json_object_array_length(parts[k]); i++)
+			json_object_array_add(out, json_object_get(json_object_array_get_idx(parts[k], i)));
+	if (json_object_array_length(out) > 6) {
+		json_object_put(out);
+		return NULL;
+	}
+	if (json_object_array_length(out) == 0) {
+		json_object_put(out);
+		return NULL;
+	}
+	return out;
+}
+
+/*
+ * Adds to `rules` what lets `name` through both our policy and the engine's profile. Returns
+ * false when the engine's profile does not allow it at all.
+ */
+static bool intersect_syscall(json_object *sc, json_object *existing, const char *name,
+			      json_object *rules)
+{
+	_cleanup_json_ json_object *ours = our_rules(sc, name);
+	json_object *ex_rules = get_array(existing, "syscalls");
+	const char *ex_default = existing ? json_object_get_string(get(existing, "defaultAction")) : NULL;
+	_cleanup_json_ json_object *their_allow = json_object_new_array();
+	bool their_unconditional = false, any_their_rule = false;
+
+	if (!existing) {
+		for (size_t i = 0; i < json_object_array_length(ours); i++) {
+			json_object *a = json_object_array_get_idx(ours, i);
+			json_object_array_add(rules, rule(name, "SCMP_ACT_ALLOW", a ? json_object_get(a) : NULL));
+		}
+		return true;
+	}
+
+	for (size_t i = 0; ex_rules && i < json_object_array_length(ex_rules); i++) {
+		json_object *r = json_object_array_get_idx(ex_rules, i);
+		const char *action = json_object_get_string(get(r, "action"));
+		json_object *names = get_array(r, "names"), *args = get_array(r, "args");
+
+		if (!names && get(r, "name"))
+			names = NULL; /* the old single-name form */
+		if (!(names ? array_has_string(names, name)
+			    : (get(r, "name") && strcmp(json_object_get_string(get(r, "name")), name) == 0)))
+			continue;
+		any_their_rule = true;
+		if (action_allows(action)) {
+			if (!args || json_object_array_length(args) == 0)
+				their_unconditional = true;
+			else
+				json_object_array_add(their_allow, json_object_get(args));
+		} else if (args && json_object_array_length(args) > 0) {
+			/* A conditional denial of theirs stays in force. */
+			json_object *copy = NULL;
+			json_object_deep_copy(r, &copy, NULL);
+			json_object_object_add(copy, "names", json_tokener_parse("[]"));
+			json_object_array_add(get(copy, "names"), json_object_new_string(name));
+			json_object_array_add(rules, copy);
+		} else if (!action_allows(action)) {
+			return false; /* denied outright */
+		}
+	}
+	if (!any_their_rule && !action_allows(ex_default))
+		return false; /* an allowlist profile that does not list it */
+	if (!any_their_rule || their_unconditional) {
+		for (size_t i = 0; i < json_object_array_length(ours); i++) {
+			json_object *a = json_object_array_get_idx(ours, i);
+			json_object_array_add(rules, rule(name, "SCMP_ACT_ALLOW", a ? json_object_get(a) : NULL));
+		}
+		return true;
+	}
+	if (json_object_array_length(their_allow) == 0)
+		return false;
+	/* Both conditional: every pair of (ours AND theirs). */
+	for (size_t i = 0; i < json_object_array_length(ours); i++)
+		for (size_t j = 0; j < json_object_array_length(their_allow); j++) {
+			json_object *a = args_and(json_object_array_get_idx(ours, i),
+						  json_object_array_get_idx(their_allow, j));
+			if (a)
+				json_object_array_add(rules, rule(name, "SCMP_ACT_ALLOW", a));
+		}
+	return true;
+}
+
+static int check_names(json_object *names, uint32_t arch, const char *arch_name, char **ret_error)
+{
+	for (size_t i = 0; i < json_object_array_length(names); i++) {
+		const char *n = json_object_get_string(json_object_array_get_idx(names, i));
+		if (!n || seccomp_syscall_resolve_name_arch(arch, n) == __NR_SCMP_ERROR)
+			return fail(ret_error, "unknown syscall '%s' for %s", n ? n : "?", arch_name);
+	}
+	return 0;
+}
+
+int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_form form,
+		       json_object **ret, char **ret_error)
+{
+	json_object *sc = get(policy, "seccomp"), *names = get_array(sc, "syscalls");
+	json_object *compat = get(sc, "compat");
+	_cleanup_json_ json_object *out = json_object_new_object();
+	json_object *rules = json_object_new_array(), *arches = json_object_new_array(), *all;
+	json_object *ex_arches = get_array(existing, "architectures");
+	const char *defact = json_object_get_string(get(sc, "default_action"));
+	int r;
+
+	if (!names)
+		return fail(ret_error, "policy has no seccomp.syscalls");
+	r = check_names(names, SCMP_ARCH_X86_64, "x86_64", ret_error);
+	if (r < 0)
+		return r;
+
+	/* x86_64 always; 32-bit and x32 only when the workload used them (and the engine's
+	 * profile allows that architecture). */
+	all = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(names); i++)
+		json_object_array_add(all, json_object_get(json_object_array_get_idx(names, i)));
+	json_object_array_add(arches, json_object_new_string("SCMP_ARCH_X86_64"));
+	{
+		static const struct {
+			const char *key, *oci;
+			uint32_t token;
+		} extra[] = {{"i386", "SCMP_ARCH_X86", SCMP_ARCH_X86}, {"x32", "SCMP_ARCH_X32", SCMP_ARCH_X32}};
+		for (size_t k = 0; k < ELEMENTSOF(extra); k++) {
+			json_object *list = get_array(compat, extra[k].key);
+			if (!list || json_object_array_length(list) == 0)
+				continue;
+			if (ex_arches && !array_has_string(ex_arches, extra[k].oci))
+				continue;
+			r = check_names(list, extra[k].token, extra[k].key, ret_error);
+			if (r < 0) {
+				json_object_put(all);
+				json_object_put(rules);
+				json_object_put(arches);
+				return r;
+			}
+			json_object_array_add(arches, json_object_new_string(extra[k].oci));
+			for (size_t i = 0; i < json_object_array_length(list); i++) {
+				json_object *n = json_object_array_get_idx(list, i);
+				if (!array_has_string(all, json_object_get_string(n)))
+					json_object_array_add(all, json_object_get(n));
+			}
+		}
+	}
+
+	for (size_t i = 0; i < json_object_array_length(all); i++) {
+		const char *n = json_object_get_string(json_object_array_get_idx(all, i));
+		(void)intersect_syscall(sc, existing, n, rules);
+	}
+	json_object_put(all);
+	/* glibc falls back to clone when clone3 says ENOSYS; clone3's flags cannot be filtered. */
+	if (!json_object_get_boolean(get(sc, "clone_namespaces")))
+		json_object_array_add(rules, ({
+			json_object *c3 = rule("clone3", "SCMP_ACT_ERRNO", NULL);
+			json_object_object_add(c3, "errnoRet", json_object_new_int(ENOSYS_ERRNO));
+			c3;
+		}));
+
+	if (form == POLICY_COMPLAIN) {
+		json_object_object_add(out, "defaultAction", json_object_new_string("SCMP_ACT_LOG"));
+	} else if (defact && strcmp(defact, "kill") == 0) {
+		json_object_object_add(out, "defaultAction", json_object_new_string("SCMP_ACT_KILL_PROCESS"));
+	} else {
+		json_object_object_add(out, "defaultAction", json_object_new_string("SCMP_ACT_ERRNO"));
+		json_object_object_add(out, "defaultErrnoRet", json_object_new_int(EPERM));
+	}
+	json_object_object_add(out, "architectures", arches);
+	json_object_object_add(out, "syscalls", rules);
+	*ret = TAKE_PTR(out);
+	return 0;
+}
+
+/* --- capabilities, no_new_privileges, devices ------------------------------------------- */
+
+static void restrict_capabilities(json_object *policy, json_object *config)
+{
+	static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable", "ambient"};
+	json_object *process = get(config, "process"), *caps = get(process, "capabilities");
+	json_object *keep = get_array(policy, "capabilities");
+
+	if (!process)
+		return;
+	if (!caps) {
+		/* No capabilities in the config means none: nothing to widen, nothing to do. */
+		return;
+	}
+	for (size_t s = 0; s < ELEMENTSOF(sets); s++) {
+		json_object *cur = get_array(caps, sets[s]), *next;
+		if (!cur)
+			continue;
+		next = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(cur); i++) {
+			json_object *c = json_object_array_get_idx(cur, i);
+			if (array_has_string(keep, json_object_get_string(c)))
+				json_object_array_add(next, json_object_get(c));
+		}
+		json_object_object_add(caps, sets[s], next);
+	}
+}
+
+/* Does the config's device cgroup list allow (type, major, minor)? Last match wins. */
+static bool devices_allow(json_object *rules, const char *type, int64_t major, int64_t minor)
+{
+	bool allowed = !rules || json_object_array_length(rules) == 0;
+
+	for (size_t i = 0; rules && i < json_object_array_length(rules); i++) {
+		json_object *r = json_object_array_get_idx(rules, i), *v;
+		const char *t = json_object_get_string(get(r, "type"));
+		if (t && strcmp(t, "a") != 0 && strcmp(t, type) != 0)
+			continue;
+		if ((v = get(r, "major")) && !json_object_is_type(v, json_type_null) &&
+		    json_object_get_int64(v) != -1 && json_object_get_int64(v) != major)
+			continue;
+		if ((v = get(r, "minor")) && !json_object_is_type(v, json_type_null) &&
+		    json_object_get_int64(v) != -1 && json_object_get_int64(v) != minor)
+			continue;
+		allowed = json_object_get_boolean(get(r, "allow"));
+	}
+	return allowed;
+}
+
+static void restrict_devices(json_object *policy, json_object *config)
+{
+	json_object *linux_ = get(config, "linux"), *res, *existing, *next, *deny;
+	json_object *devices = get_array(policy, "devices");
+
+	if (!linux_)
+		return;
+	res = get(linux_, "resources");
+	if (!res) {
+		res = json_object_new_object();
+		json_object_object_add(linux_, "resources", res);
+	}
+	existing = get_array(res, "devices");
+	next = json_object_new_array();
+	deny = json_object_new_object();
+	json_object_object_add(deny, "allow", json_object_new_boolean(0));
+	json_object_object_add(deny, "access", json_object_new_string("rwm"));
+	json_object_array_add(next, deny);
+	for (size_t i = 0; devices && i < json_object_array_length(devices); i++) {
+		json_object *d = json_object_array_get_idx(devices, i), *a;
+		const char *type = json_object_get_string(get(d, "type"));
+		int64_t major = json_object_get_int64(get(d, "major")), minor = json_object_get_int64(get(d, "minor"));
+		if (!type || !devices_allow(existing, type, major, minor))
+			continue;
+		a = json_object_new_object();
+		json_object_object_add(a, "allow", json_object_new_boolean(1));
+		json_object_object_add(a, "type", json_object_new_string(type));
+		json_object_object_add(a, "major", json_object_new_int64(major));
+		json_object_object_add(a, "minor", json_object_new_int64(minor));
+		json_object_object_add(a, "access", json_object_new_string("rw"));
+		json_object_array_add(next, a);
+	}
+	json_object_object_add(res, "devices", next);
+}
+
+int policy_apply(json_object *policy, json_object *config, enum policy_form form, char **ret_error)
+{
+	json_object *linux_ = get(config, "linux"), *process = get(config, "process"), *seccomp = NULL;
+	int r;
+
+	r = policy_validate(policy, ret_error);
+	if (r < 0)
+		return r;
+	if (!linux_ || !process)
+		return fail(ret_error, "config has no linux or process section");
+	r = policy_seccomp_oci(policy, get(linux_, "seccomp"), form, &seccomp, ret_error);
+	if (r < 0)
+		return r;
+	json_object_object_add(linux_, "seccomp", seccomp);
+	if (form == POLICY_COMPLAIN)
+		return 0; /* log-only: capabilities and devices are not loggable, so unchanged */
+
+	restrict_capabilities(policy, config);
+	/* Set, never cleared: a config that already forbids privilege gain keeps forbidding it. */
+	if (json_object_get_boolean(get(policy, "no_new_privileges")))
+		json_object_object_add(process, "noNewPrivileges", json_object_new_boolean(1));
+	restrict_devices(policy, config);
+	return 0;
+}
+
+int policy_artifact_path(const char *state_dir, const char *profile, char *buf, size_t size)
+{
+	size_t off;
+	int n = snprintf(buf, size, "%s/artifacts/", state_dir);
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	off = (size_t)n;
+	for (const char *p = profile; *p; p++) {
+		bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			     (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
+		n = plain ? snprintf(buf + off, size - off, "%c", *p)
+			  : snprintf(buf + off, size - off, "%%%02X", (unsigned char)*p);
+		if (n < 0 || (size_t)n >= size - off)
+			return -ENAMETOOLONG;
+		off += (size_t)n;
+	}
+	n = snprintf(buf + off, size - off, ".json");
+	return n < 0 || (size_t)n >= size - off ? -ENAMETOOLONG : 0;
+}
