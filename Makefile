@@ -8,12 +8,12 @@ JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
 .PHONY: all deps build build-asan demo check unit integration check-asan bench-start bench-tracer \
-	clean help
+	bench-enforce clean help
 
 all: build
 
 help:
-	@echo "make demo | check | build | unit | integration | check-asan | bench-start | bench-tracer | clean"
+	@echo "make demo | check | build | unit | integration | check-asan | bench-start | bench-tracer | bench-enforce | clean"
 
 deps:
 	bash scripts/install-deps.sh
@@ -54,6 +54,9 @@ bench-start: build
 
 bench-tracer: build
 	bash eval/bench/tracer.sh $(BUILD)
+
+bench-enforce: build
+	bash eval/bench/enforce.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
