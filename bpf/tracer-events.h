@@ -18,9 +18,11 @@
 #define NOAUDIT_RANGES 8
 
 enum phase {
-	PHASE_INIT = 0,     /* the runtime's own set-up, from createRuntime to the workload's exec */
+	PHASE_INIT = 0,     /* the runtime's own set-up, before it installs its seccomp filter */
 	PHASE_WORKLOAD = 1, /* after the container init exec'd the workload */
-	PHASE_MAX = 2,
+	PHASE_RUNTIME = 2,  /* the runtime's set-up after its seccomp filter is in force: what a
+			     * generated filter must allow besides the workload */
+	PHASE_MAX = 3,
 };
 
 enum arch {
@@ -69,7 +71,7 @@ struct event_header {
 struct exec_event {
 	struct event_header h;
 	__u32 truncated;
-	__u32 pad;
+	__u32 secureexec; /* the exec gained privilege (setuid, setgid, file capabilities) */
 	char requested[NAME_BUF]; /* the filename passed to execve */
 	char resolved[PATH_BUF];  /* the binary's real path in the container */
 };

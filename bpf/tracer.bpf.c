@@ -54,6 +54,11 @@ struct {
 #define NR_execve 59
 #define NR_execveat 322
 #define NR_shmat 30
+#define NR_seccomp 317
+#define NR_prctl 157
+#define SECCOMP_SET_MODE_FILTER 1
+#define PR_SET_SECCOMP 22
+#define SECCOMP_MODE_FILTER 2
 
 #define TS_COMPAT 0x0002
 #define X32_SYSCALL_BIT 0x40000000
@@ -290,7 +295,9 @@ int BPF_PROG(pd_sys_enter, struct pt_regs *regs, long id)
 	}
 	if (id < 0 || id >= SYSCALL_MAX)
 		return 0;
-	phase = v->phase & 1;
+	phase = v->phase;
+	if (phase >= PHASE_MAX)
+		return 0;
 	word = &v->syscalls[phase][arch][(id >> 6) & (SYSCALL_WORDS - 1)];
 	bit = 1ULL << (id & 63);
 	/* Read before the atomic: after the first call of a syscall this is a plain load. */
@@ -430,6 +437,8 @@ int BPF_PROG(pd_sys_exit, struct pt_regs *regs, long ret)
 
 	/* The syscall first: most exits are of no interest and never pay for the lookup. */
 	switch (nr) {
+	case NR_seccomp:
+	case NR_prctl:
 	case NR_open:
 	case NR_creat:
 	case NR_openat:
@@ -449,6 +458,15 @@ int BPF_PROG(pd_sys_exit, struct pt_regs *regs, long ret)
 	if (!v)
 		return 0;
 
+	/* The runtime installed its seccomp filter: from here on, what it calls must pass a
+	 * filter, so it has to be in the generated one. */
+	if (nr == NR_seccomp || nr == NR_prctl) {
+		bool filter = nr == NR_seccomp ? regs->di == SECCOMP_SET_MODE_FILTER
+					       : regs->di == PR_SET_SECCOMP && regs->si == SECCOMP_MODE_FILTER;
+		if (filter && ret >= 0 && v->phase == PHASE_INIT)
+			v->phase = PHASE_RUNTIME;
+		return 0;
+	}
 	if (nr == NR_open || nr == NR_creat || nr == NR_openat || nr == NR_openat2) {
 		const char *filename;
 		__u64 flags = 0;
@@ -505,7 +523,7 @@ int BPF_PROG(pd_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		return 0;
 	/* The container init exec'ing something other than the runtime itself: the workload
 	 * starts here. Everything before belongs to the runtime's set-up. */
-	if (v->phase == PHASE_INIT && p->tgid == v->init_pid && !is_proc_self_exe(bprm->filename))
+	if (v->phase != PHASE_WORKLOAD && p->tgid == v->init_pid && !is_proc_self_exe(bprm->filename))
 		v->phase = PHASE_WORKLOAD;
 
 	e = reserve(sizeof(*e));
@@ -513,7 +531,7 @@ int BPF_PROG(pd_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		return 0;
 	header(&e->h, EVENT_EXEC, sizeof(*e), key, v, p);
 	e->truncated = 0;
-	e->pad = 0;
+	e->secureexec = BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec);
 	if (bpf_probe_read_kernel_str(e->requested, sizeof(e->requested), bprm->filename) < 0)
 		e->requested[0] = '\0';
 	e->resolved[0] = '\0';

@@ -7,8 +7,9 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 
+#include "identity.h"
+
 #define STORE_SCHEMA_VERSION 1
-#define PROFILE_NAME_MAX 200
 
 typedef struct store store;
 

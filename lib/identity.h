@@ -12,7 +12,8 @@
 #include <json-c/json.h>
 
 #include "oci.h"
-#include "store.h"
+
+#define PROFILE_NAME_MAX 200
 
 #define ANNOTATION_PROFILE "io.policyd.profile"
 #define ANNOTATION_MODE "io.policyd.mode"

@@ -252,6 +252,48 @@ static int check_names(json_object *names, uint32_t arch, const char *arch_name,
 	return 0;
 }
 
+/*
+ * Complain form over an engine profile: the engine's rules stay (what it denies stays denied,
+ * so complain mode is never weaker than stock) and what it allows beyond our policy is logged.
+ */
+static json_object *complain_over(json_object *existing, json_object *ours_allowed)
+{
+	json_object *out = NULL, *rules, *next = json_object_new_array();
+
+	json_object_deep_copy(existing, &out, NULL);
+	rules = get_array(out, "syscalls");
+	for (size_t i = 0; rules && i < json_object_array_length(rules); i++) {
+		json_object *r = json_object_array_get_idx(rules, i), *names = get_array(r, "names");
+		json_object *keep, *logged;
+		if (!names || !action_allows(json_object_get_string(get(r, "action")))) {
+			json_object_array_add(next, json_object_get(r));
+			continue;
+		}
+		keep = json_object_new_array();
+		logged = json_object_new_array();
+		for (size_t k = 0; k < json_object_array_length(names); k++) {
+			json_object *n = json_object_array_get_idx(names, k);
+			json_object_array_add(array_has_string(ours_allowed, json_object_get_string(n)) ? keep
+												   : logged,
+					      json_object_get(n));
+		}
+		for (int pass = 0; pass < 2; pass++) {
+			json_object *list = pass ? logged : keep, *copy = NULL;
+			if (json_object_array_length(list) == 0) {
+				json_object_put(list);
+				continue;
+			}
+			json_object_deep_copy(r, &copy, NULL);
+			json_object_object_add(copy, "names", list);
+			if (pass)
+				json_object_object_add(copy, "action", json_object_new_string("SCMP_ACT_LOG"));
+			json_object_array_add(next, copy);
+		}
+	}
+	json_object_object_add(out, "syscalls", next);
+	return out;
+}
+
 int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_form form,
 		       json_object **ret, char **ret_error)
 {
@@ -268,6 +310,12 @@ int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_f
 	r = check_names(names, SCMP_ARCH_X86_64, "x86_64", ret_error);
 	if (r < 0)
 		return r;
+	if (form == POLICY_COMPLAIN && existing) {
+		json_object_put(rules);
+		json_object_put(arches);
+		*ret = complain_over(existing, names);
+		return *ret ? 0 : -ENOMEM;
+	}
 
 	/* x86_64 always; 32-bit and x32 only when the workload used them (and the engine's
 	 * profile allows that architecture). */

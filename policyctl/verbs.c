@@ -231,6 +231,43 @@ static void print_observed(json_object *profile)
 	print_names("syscalls of the runtime's set-up", arr);
 }
 
+/* "version 2: 61 syscalls, 1 capability (CAP_CHOWN), 3 devices, noNewPrivileges" */
+static void print_policy_line(const char *label, json_object *profile, const char *which)
+{
+	json_object *p = json_object_object_get(profile, which), *sc, *caps;
+
+	if (!p || json_object_is_type(p, json_type_null)) {
+		printf("%s  none\n", label);
+		return;
+	}
+	sc = json_object_object_get(json_object_object_get(p, "seccomp"), "syscalls");
+	caps = json_object_object_get(p, "capabilities");
+	printf("%s  version %s: %zu syscalls, %zu capabilities%s%s%s, %zu devices%s\n", label,
+	       str(p, "version"), json_object_array_length(sc), json_object_array_length(caps),
+	       json_object_array_length(caps) ? " (" : "",
+	       json_object_array_length(caps) ? json_object_to_json_string_ext(caps, JSON_C_TO_STRING_PLAIN) : "",
+	       json_object_array_length(caps) ? ")" : "",
+	       json_object_array_length(json_object_object_get(p, "devices")),
+	       json_object_get_boolean(json_object_object_get(p, "no_new_privileges")) ? ", noNewPrivileges" : "");
+}
+
+/* Why the candidate leaves out something the workload was seen doing. */
+static void print_excluded(json_object *profile)
+{
+	json_object *p = json_object_object_get(profile, "candidate"), *ex;
+
+	if (!p || json_object_is_type(p, json_type_null))
+		p = json_object_object_get(profile, "approved");
+	ex = p ? json_object_object_get(p, "excluded") : NULL;
+	if (!ex || json_object_array_length(ex) == 0)
+		return;
+	printf("\nSeen but not allowed by the policy:\n");
+	for (size_t i = 0; i < json_object_array_length(ex); i++) {
+		json_object *e = json_object_array_get_idx(ex, i);
+		printf("  %-20s %s\n", str(e, "syscall"), str(e, "reason"));
+	}
+}
+
 int verb_show(const struct verb *v, const struct ctl *ctl, int argc, char **argv)
 {
 	_cleanup_json_ json_object *req = NULL, *resp = NULL;
@@ -258,13 +295,14 @@ int verb_show(const struct verb *v, const struct ctl *ctl, int argc, char **argv
 	printf("Mode:       %s\n", str(profile, "mode"));
 	printf("Identified: by %s\n", str(profile, "source"));
 	printf("Runs:       %s\n", str(profile, "runs"));
-	printf("Candidate:  %s\n", str(profile, "candidate_version"));
-	printf("Approved:   %s\n", str(profile, "approved_version"));
+	print_policy_line("Candidate: ", profile, "candidate");
+	print_policy_line("Approved:  ", profile, "approved");
 	printf("Tracer:     %s (ring-buffer drops: %s%s)\n", str(profile, "tracer"),
 	       str(profile, "ringbuf_drops"),
 	       strcmp(str(profile, "capabilities_traced"), "true") == 0
 		       ? ""
 		       : "; this kernel cannot trace capabilities");
+	print_excluded(profile);
 	print_runs(profile);
 	print_observed(profile);
 	return 0;

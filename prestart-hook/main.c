@@ -12,6 +12,8 @@
 #include "config.h"
 #include "fileio.h"
 #include "hookclient.h"
+#include "identity.h"
+#include "policy.h"
 #include "log.h"
 #include "macro.h"
 #include "oci.h"
@@ -22,8 +24,59 @@ static int usage(void)
 	fprintf(stderr, "usage: policyd-prestart-hook precreate|createRuntime|prestart\n"
 			"OCI hook of oci-policyd; reads the hook input on stdin. Environment:\n"
 			"  POLICYD_SOCKET           daemon socket (default " POLICYD_DEFAULT_SOCKET ")\n"
+			"  POLICYD_STATE_DIR        approved policies when the daemon is down\n"
+			"                           (default " POLICYD_DEFAULT_STATE_DIR ")\n"
 			"  POLICYD_HOOK_TIMEOUT_MS  budget for the daemon call (default 5000)\n");
 	return 2;
+}
+
+/*
+ * policyd is unreachable: an approved profile stays enforced from its artifact on disk
+ * (DESIGN.md failure policy); anything else starts unchanged. Returns the exit code.
+ */
+static int precreate_offline(json_object *root, const struct oci_config *cfg, const char *raw,
+			     size_t len, const char *why)
+{
+	const char *state_dir = getenv("POLICYD_STATE_DIR");
+	_cleanup_json_ json_object *art = NULL;
+	_cleanup_free_ char *buf = NULL, *err = NULL;
+	struct identity id;
+	char path[4096];
+	const char *mode, *override, *out;
+	json_object *policy, *v;
+	size_t n, out_len;
+
+	if (!state_dir || !*state_dir)
+		state_dir = POLICYD_DEFAULT_STATE_DIR;
+	if (identity_resolve(cfg->annotations, cfg->args, cfg->container_id, cfg->storage,
+			     cfg->n_storage, &id, &err) < 0)
+		return log_error("precreate: %s (and %s)", err, why), 1;
+	override = oci_annotation(cfg->annotations, ANNOTATION_MODE);
+	if (policy_artifact_path(state_dir, id.name, path, sizeof(path)) < 0 ||
+	    read_file_bounded(path, OCI_MAX_INPUT, &buf, &n) < 0 ||
+	    !(art = json_tokener_parse(buf)) || !json_object_object_get_ex(art, "mode", &v) ||
+	    !json_object_object_get_ex(art, "policy", &policy)) {
+		log_warning("%s; profile '%s' has no approved policy on disk: the container starts "
+			    "with its config unchanged",
+			    why, id.name);
+		return write_all_fd(STDOUT_FILENO, raw, len) < 0 ? 1 : 0;
+	}
+	mode = override ? override : json_object_get_string(v);
+	if (strcmp(mode, "enforce") != 0 && strcmp(mode, "complain") != 0) {
+		log_warning("%s; profile '%s' is in %s mode: the container starts with its config "
+			    "unchanged",
+			    why, id.name, mode);
+		return write_all_fd(STDOUT_FILENO, raw, len) < 0 ? 1 : 0;
+	}
+	/* The approved policy could not be applied: refuse rather than start it unconfined. */
+	if (policy_apply(policy, root, strcmp(mode, "complain") == 0 ? POLICY_COMPLAIN : POLICY_ENFORCE,
+			 &err) < 0)
+		return log_error("precreate: %s; the approved policy of '%s' in %s does not apply: %s",
+				 why, id.name, path, err),
+		       1;
+	log_warning("%s; enforcing the approved policy of profile '%s' from %s", why, id.name, path);
+	out = json_object_to_json_string_length(root, JSON_C_TO_STRING_PLAIN, &out_len);
+	return !out || write_all_fd(STDOUT_FILENO, out, out_len) < 0 ? 1 : 0;
 }
 
 static int run_precreate(int timeout_ms)
@@ -46,10 +99,8 @@ static int run_precreate(int timeout_ms)
 	req = proto_request_new(PROTO_OP_PRECREATE);
 	json_object_object_add(req, "config", json_object_get(root));
 	r = proto_call(proto_socket_path(NULL), req, timeout_ms, &resp, &err);
-	if (r < 0 && hook_daemon_unreachable(r)) {
-		log_warning("%s; the container starts with its config unchanged", err);
-		return write_all_fd(STDOUT_FILENO, raw, len) < 0 ? 1 : 0;
-	}
+	if (r < 0 && hook_daemon_unreachable(r))
+		return precreate_offline(root, &cfg, raw, len, err);
 	if (r < 0)
 		return log_error("precreate: policyd refused the container: %s", err), 1;
 

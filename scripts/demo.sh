@@ -11,7 +11,8 @@ BIN=$BUILD/bin
 # The socket the build tree's hooks.d points at (CMake: POLICYD_BUILD_SOCKET).
 SOCK=$(jq -r '.hook.env[] | select(startswith("POLICYD_SOCKET=")) | sub("POLICYD_SOCKET="; "")' \
 	"$BUILD/hooks.d/99-policyd-precreate.json")
-STATE=$BUILD/demo-state
+STATE=$(jq -r '.hook.env[] | select(startswith("POLICYD_STATE_DIR=")) | sub("POLICYD_STATE_DIR="; "")' \
+	"$BUILD/hooks.d/99-policyd-precreate.json")
 PROFILE=demo-web
 IMAGE=localhost/policyd-demo-busybox
 

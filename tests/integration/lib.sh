@@ -64,7 +64,8 @@ make_hooks_dir() {
 	mkdir -p "$HOOKS"
 	local f
 	for f in "$POLICYD_BUILD_DIR"/hooks.d/*.json; do
-		jq --arg s "POLICYD_SOCKET=$SOCK" '.hook.env = [$s]' "$f" >"$HOOKS/$(basename "$f")"
+		jq --arg s "POLICYD_SOCKET=$SOCK" --arg d "POLICYD_STATE_DIR=$STATE" \
+			'.hook.env = [$s, $d]' "$f" >"$HOOKS/$(basename "$f")"
 	done
 }
 

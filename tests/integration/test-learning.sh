@@ -93,12 +93,15 @@ done
 jcheck "threads: clone recorded" '.observed.syscalls | (index("clone") != null or index("clone3") != null)' \
 	"$T/threads.json"
 
-# 20 containers at once, all learning.
+# 20 containers at once, all learning. (Waiting on their pids: a bare `wait` would also wait
+# for the daemon, which is a background job of this shell too.)
+starters=()
 for i in $(seq 20); do
-	podman --hooks-dir "$HOOKS" run -d --rm --network none --runtime crun \
+	timeout 120 podman --hooks-dir "$HOOKS" run -d --rm --network none --runtime crun \
 		--annotation io.policyd.profile=swarm "$IMAGE" sh -c "echo $i >/tmp/n; sleep 2" >/dev/null &
+	starters+=($!)
 done
-wait
+wait "${starters[@]}"
 for _ in $(seq 120); do
 	[[ $(ctl show swarm --json | jq '[.run_history[] | select(.exit_state == "stopped")] | length') -eq 20 ]] && break
 	sleep 0.5

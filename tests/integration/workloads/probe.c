@@ -52,12 +52,14 @@ int main(int argc, char **argv)
 		return report(op, chroot(arg));
 	if (strcmp(op, "bpf") == 0) /* BPF_MAP_CREATE with nothing: any answer but EPERM is "allowed" */
 		return report(op, syscall(SYS_bpf, 0, NULL, 0) < 0 && errno != EPERM ? 0 : -1);
+	if (strcmp(op, "keyctl") == 0) /* KEYCTL_GET_KEYRING_ID of the session keyring */
+		return report(op, syscall(SYS_keyctl, 0, -3, 0));
 	if (strcmp(op, "getppid") == 0) {
 		long n = argc > 2 ? atol(argv[2]) : 1000000;
 		for (long i = 0; i < n; i++)
 			syscall(SYS_getppid);
 		return 0;
 	}
-	fprintf(stderr, "usage: probe noop|unshare-user|chown [PATH]|ping|mknod-block [PATH]|chroot [DIR]|bpf|getppid [N]\n");
+	fprintf(stderr, "usage: probe noop|unshare-user|chown [PATH]|ping|mknod-block [PATH]|chroot [DIR]|bpf|keyctl|getppid [N]\n");
 	return 2;
 }
