@@ -294,13 +294,44 @@ static json_object *complain_over(json_object *existing, json_object *ours_allow
 	return out;
 }
 
+/* One rule for every unconditional allow, first, as containers-common writes them: shorter to
+ * read and to review. Takes ownership of rules. */
+static json_object *merge_plain_allows(json_object *rules)
+{
+	json_object *out = json_object_new_array(), *plain = json_object_new_array();
+
+	for (size_t i = 0; i < json_object_array_length(rules); i++) {
+		json_object *r = json_object_array_get_idx(rules, i);
+		if (strcmp(json_object_get_string(get(r, "action")), "SCMP_ACT_ALLOW") == 0 && !get(r, "args")) {
+			json_object *names = get_array(r, "names");
+			for (size_t k = 0; k < json_object_array_length(names); k++)
+				json_object_array_add(plain, json_object_get(json_object_array_get_idx(names, k)));
+		}
+	}
+	if (json_object_array_length(plain) > 0) {
+		json_object *r = json_object_new_object();
+		json_object_object_add(r, "names", plain);
+		json_object_object_add(r, "action", json_object_new_string("SCMP_ACT_ALLOW"));
+		json_object_array_add(out, r);
+	} else {
+		json_object_put(plain);
+	}
+	for (size_t i = 0; i < json_object_array_length(rules); i++) {
+		json_object *r = json_object_array_get_idx(rules, i);
+		if (strcmp(json_object_get_string(get(r, "action")), "SCMP_ACT_ALLOW") != 0 || get(r, "args"))
+			json_object_array_add(out, json_object_get(r));
+	}
+	json_object_put(rules);
+	return out;
+}
+
 int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_form form,
 		       json_object **ret, char **ret_error)
 {
 	json_object *sc = get(policy, "seccomp"), *names = get_array(sc, "syscalls");
 	json_object *compat = get(sc, "compat");
-	_cleanup_json_ json_object *out = json_object_new_object();
-	json_object *rules = json_object_new_array(), *arches = json_object_new_array(), *all;
+	_cleanup_json_ json_object *out = NULL;
+	json_object *rules, *arches, *all;
 	json_object *ex_arches = get_array(existing, "architectures");
 	const char *defact = json_object_get_string(get(sc, "default_action"));
 	int r;
@@ -311,11 +342,12 @@ int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_f
 	if (r < 0)
 		return r;
 	if (form == POLICY_COMPLAIN && existing) {
-		json_object_put(rules);
-		json_object_put(arches);
 		*ret = complain_over(existing, names);
 		return *ret ? 0 : -ENOMEM;
 	}
+	out = json_object_new_object();
+	rules = json_object_new_array();
+	arches = json_object_new_array();
 
 	/* x86_64 always; 32-bit and x32 only when the workload used them (and the engine's
 	 * profile allows that architecture). */
@@ -372,7 +404,7 @@ int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_f
 		json_object_object_add(out, "defaultErrnoRet", json_object_new_int(EPERM));
 	}
 	json_object_object_add(out, "architectures", arches);
-	json_object_object_add(out, "syscalls", rules);
+	json_object_object_add(out, "syscalls", merge_plain_allows(rules));
 	*ret = TAKE_PTR(out);
 	return 0;
 }

@@ -66,18 +66,32 @@ for rt in runc crun; do
 		--annotation io.policyd.profile=$PROFILE "$IMAGE" sh -c "$WORKLOAD"
 done
 
-step "What policyd recorded"
+step "What policyd recorded, and the candidate policy it compiled"
 show "$BIN/policyctl" --socket "$SOCK" list
 echo
 show "$BIN/policyctl" --socket "$SOCK" show $PROFILE
 
-step "What comes next"
-cat <<TXT
-The profile '$PROFILE' is learning: each run through the hooks is recorded with its runtime,
-times and mount namespace, and the eBPF tracer records what the workload executes. Compiling
-that into a least-privilege policy, 'policyctl approve $PROFILE' and enforcement by runc/crun
-are being built next (see the README's status table).
+step "Approve: the candidate becomes version 1 and the profile is enforced"
+show "$BIN/policyctl" --socket "$SOCK" approve $PROFILE
+show "$BIN/policyctl" --socket "$SOCK" list
 
-The daemon's log of this demo:
-TXT
+# Things Podman's default confinement allows and this workload never did.
+PROBES='for try in "unshare -U true" "chroot / true" "mknod /tmp/blk b 8 0" "ping -c1 -W1 127.0.0.1"; do
+	if sh -c "$try" >/dev/null 2>&1; then echo "  allowed: $try"; else echo "  denied:  $try"; fi
+done; grep -E "^(CapEff|Seccomp):" /proc/self/status'
+
+step "Without oci-policyd: Podman's default confinement"
+show podman run --rm --network none --runtime crun "$IMAGE" sh -c "$PROBES"
+
+for rt in runc crun; do
+	step "Enforced under $rt: the workload still works, the rest is denied"
+	show podman --hooks-dir "$BUILD/hooks.d" run --rm --network none --runtime "$rt" \
+		--annotation io.policyd.profile=$PROFILE "$IMAGE" sh -c "$WORKLOAD; $PROBES"
+done
+
+step "The policy as OCI seccomp JSON, usable without the daemon (first lines)"
+"$BIN/policyctl" --socket "$SOCK" export $PROFILE | head -12
+echo "  ..."
+
+step "The daemon's log of this demo"
 sed 's/^/  /' "$DIR/policyd.log"
