@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The policy compiler: a profile's observed behaviour in, a least-privilege policy out. */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <seccomp.h>
@@ -9,6 +10,7 @@
 #include "log.h"
 #include "macro.h"
 #include "names.h"
+#include "paths.h"
 #include "policy.h"
 
 static json_object *get(json_object *o, const char *key)
@@ -197,6 +199,59 @@ int policy_compile(json_object *profile, const struct policyd_config *cfg, json_
 		json_object_object_add(d, "minor", json_object_new_int64(minor));
 		json_object_object_add(d, "path", json_object_get(get(row, "detail")));
 		json_object_array_add(devices, d);
+	}
+
+	/* Files and programs, generalised; the Landlock ruleset follows from them. */
+	{
+		json_object *files = paths_generalise(obs), *ll = json_object_new_object();
+		json_object *fs = json_object_new_array(), *bind = json_object_new_array();
+		json_object *conn = json_object_new_array(), *net = get(obs, "network");
+
+		json_object_object_add(p, "files", files);
+		for (size_t i = 0; i < json_object_array_length(files); i++) {
+			json_object *f = json_object_array_get_idx(files, i), *e;
+			const char *path = json_object_get_string(get(f, "path"));
+			const char *acc = json_object_get_string(get(f, "access"));
+			char dir[1100], letters[16] = "";
+			const char *pid = strstr(path, "/@{pid}"), *stars = strstr(path, "/**");
+			size_t n = 0;
+
+			/* Landlock has no patterns: a per-process /proc path is /proc, a tree is its top. */
+			if (pid)
+				snprintf(dir, sizeof(dir), "%.*s", (int)(pid - path), path);
+			else if (stars)
+				snprintf(dir, sizeof(dir), "%.*s", (int)(stars - path), path);
+			else
+				snprintf(dir, sizeof(dir), "%s", path);
+			for (const char *a = acc; *a && n < sizeof(letters) - 2; a++) {
+				char l = *a == 'm' ? 'r' : *a;
+				if (!strchr(letters, l))
+					letters[n++] = l;
+			}
+			if (pid || stars) /* a tree: listing it too */
+				if (!strchr(letters, 'd'))
+					letters[n++] = 'd';
+			if (strncmp(path, "/dev/", 5) == 0 && !strchr(letters, 'i'))
+				letters[n++] = 'i'; /* terminals and the like need their ioctls */
+			letters[n] = '\0';
+			e = json_object_new_object();
+			json_object_object_add(e, "path", json_object_new_string(dir));
+			json_object_object_add(e, "access", json_object_new_string(letters));
+			json_object_array_add(fs, e);
+		}
+		/* TCP ports bound and connected to ("bind inet stream 127.0.0.1:8080"). */
+		for (size_t i = 0; net && i < json_object_array_length(net); i++) {
+			const char *call = json_object_get_string(get(json_object_array_get_idx(net, i), "call"));
+			const char *colon = strrchr(call, ':');
+			bool is_bind = strncmp(call, "bind ", 5) == 0;
+			if ((!is_bind && strncmp(call, "connect ", 8) != 0) || !strstr(call, " stream ") || !colon)
+				continue;
+			json_object_array_add(is_bind ? bind : conn, json_object_new_int(atoi(colon + 1)));
+		}
+		json_object_object_add(ll, "fs", fs);
+		json_object_object_add(ll, "bind", bind);
+		json_object_object_add(ll, "connect", conn);
+		json_object_object_add(p, "landlock", ll);
 	}
 
 	r = policy_validate(p, ret_error);

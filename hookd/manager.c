@@ -17,6 +17,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "policy.h"
 #include "proto.h"
 #include "timeutil.h"
 
@@ -325,6 +326,7 @@ int manager_new(const struct manager_options *opts, struct manager **ret)
 	}
 
 	m->key_kind = mntns_key_kind_probe();
+	m->landlock_abi = landlock_abi();
 	if (!opts->no_tracer) {
 		struct tracer_options topts = {
 			.key_kind = m->key_kind,

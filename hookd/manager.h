@@ -45,6 +45,7 @@ struct manager {
 	store *store;
 	tracer *tracer;
 	enum mntns_key_kind key_kind;
+	int landlock_abi; /* 0: no Landlock in this kernel */
 
 	int epoll_fd;
 	int listen_fd;

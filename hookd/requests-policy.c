@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "apparmor.h"
 #include "compile.h"
 #include "fileio.h"
 #include "identity.h"
@@ -76,6 +77,11 @@ void policy_recompile(struct manager *m, const char *profile)
 		return;
 	}
 	r = store_candidate_set(m->store, p.id, policy, now_realtime_ms(), &version);
+	if (r >= 0) {
+		/* The AppArmor profile is named after the version, known only now. */
+		json_object_object_add(policy, "apparmor", apparmor_compile(policy, profile, version));
+		r = store_candidate_set(m->store, p.id, policy, now_realtime_ms(), &version);
+	}
 	if (r < 0) {
 		log_warning_errno(r, "cannot store the candidate of profile '%s': %m", profile);
 		return;
@@ -87,12 +93,52 @@ void policy_recompile(struct manager *m, const char *profile)
 		 json_object_array_length(json_object_object_get(policy, "capabilities")));
 }
 
+/* Writes path atomically: a reader never sees half a file. */
+static int write_atomic(const char *path, const char *text, mode_t mode)
+{
+	char tmp[PATH_MAX + 8];
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	r = write_all_fd(fd, text, strlen(text));
+	if (r >= 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+/* The approved version's Landlock ruleset, bind-mounted read-only into its containers. */
+static int write_landlock_rules(struct manager *m, const char *profile, json_object *policy)
+{
+	_cleanup_free_ char *text = policy_landlock_rules(policy);
+	json_object *v = json_object_object_get(policy, "version");
+	char path[PATH_MAX];
+	int r;
+
+	if (!text)
+		return 0;
+	r = policy_landlock_path(m->opts.state_dir, profile, v ? json_object_get_int64(v) : 0, path,
+				 sizeof(path));
+	if (r < 0)
+		return r;
+	if (access(path, R_OK) == 0)
+		return 0; /* a version never changes */
+	/* Readable by the container's user: the shim opens it after the runtime drops privileges. */
+	return write_atomic(path, text, 0644);
+}
+
 int policy_write_artifact(struct manager *m, const char *profile)
 {
 	_cleanup_json_ json_object *approved = NULL, *art = NULL;
-	char path[PATH_MAX], tmp[PATH_MAX + 8], dir[PATH_MAX];
+	char path[PATH_MAX], dir[PATH_MAX];
 	struct store_profile p;
-	_cleanup_close_ int fd = -1;
 	const char *text;
 	int r;
 
@@ -110,7 +156,7 @@ int policy_write_artifact(struct manager *m, const char *profile)
 		return 0;
 	}
 	snprintf(dir, sizeof(dir), "%s/artifacts", m->opts.state_dir);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	art = json_object_new_object();
 	json_object_object_add(art, "profile", json_object_new_string(profile));
@@ -119,18 +165,10 @@ int policy_write_artifact(struct manager *m, const char *profile)
 	text = json_object_to_json_string_ext(art, JSON_C_TO_STRING_PRETTY);
 
 	/* Atomically: a hook reading it never sees half a file. */
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	r = write_all_fd(fd, text, strlen(text));
-	if (r >= 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r >= 0 && rename(tmp, path) < 0)
-		r = -errno;
+	r = write_landlock_rules(m, profile, approved);
 	if (r < 0)
-		unlink(tmp);
-	return r;
+		return r;
+	return write_atomic(path, text, 0600);
 }
 
 int policy_for_precreate(struct manager *m, const char *profile, const char *mode,
@@ -150,8 +188,26 @@ int policy_for_precreate(struct manager *m, const char *profile, const char *mod
 			*ret_note = NULL;
 		return 0;
 	}
-	r = policy_apply(approved, config,
-			 strcmp(mode, "complain") == 0 ? POLICY_COMPLAIN : POLICY_ENFORCE, ret_error);
+	{
+		struct policy_apply_opts ao = {0};
+		char shim[PATH_MAX], rules[PATH_MAX];
+		json_object *aa = json_object_object_get(approved, "apparmor");
+		if (m->landlock_abi > 0 && landlock_shim_path(shim, sizeof(shim)) == 0 &&
+		    policy_landlock_path(m->opts.state_dir, profile, version, rules, sizeof(rules)) == 0 &&
+		    (access(rules, R_OK) == 0 || policy_write_artifact(m, profile) >= 0) &&
+		    access(rules, R_OK) == 0) {
+			ao.shim_path = shim;
+			ao.landlock_rules = rules;
+		}
+		/* Never name a profile where AppArmor is off: runc and crun then refuse to start. */
+		if (apparmor_enabled() && aa &&
+		    json_object_get_boolean(json_object_object_get(aa, "validated")) &&
+		    apparmor_load(json_object_get_string(json_object_object_get(aa, "profile"))) == 0)
+			ao.apparmor_name = json_object_get_string(json_object_object_get(aa, "name"));
+		r = policy_apply(approved, config,
+				 strcmp(mode, "complain") == 0 ? POLICY_COMPLAIN : POLICY_ENFORCE, &ao,
+				 ret_error);
+	}
 	if (r >= 0 && asprintf(ret_note, "%s version %" PRId64, mode, version) < 0)
 		*ret_note = NULL;
 	return r;
@@ -176,6 +232,18 @@ json_object *op_approve(struct manager *m, const struct ucred *peer, json_object
 
 	if (!name)
 		return resp;
+	{
+		_cleanup_json_ json_object *cand = NULL;
+		json_object *aa;
+		if (store_policy_get(m->store, p.id, "candidate", 0, &cand, NULL) == 0 &&
+		    (aa = json_object_object_get(cand, "apparmor")) &&
+		    json_object_is_type(json_object_object_get(aa, "validated"), json_type_boolean) &&
+		    !json_object_get_boolean(json_object_object_get(aa, "validated")))
+			return proto_response_error("the candidate of '%s' cannot be approved: its AppArmor "
+						    "profile does not pass apparmor_parser: %s",
+						    name,
+						    json_object_get_string(json_object_object_get(aa, "error")));
+	}
 	r = store_approve(m->store, p.id, peer->uid, now_realtime_ms(), &version);
 	if (r == -ENOENT)
 		return proto_response_error("profile '%s' has no candidate policy to approve "

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "apparmor.h"
 #include "fileio.h"
 #include "identity.h"
 #include "log.h"
@@ -267,6 +268,25 @@ static json_object *op_show(struct manager *m, json_object *req)
 			       json_object_new_int64(m->tracer ? (int64_t)tracer_counter(m->tracer,
 											 COUNTER_RINGBUF_DROPS)
 							       : 0));
+	{
+		/* Which layers a policy of this profile gets on this host. */
+		json_object *layers = json_object_new_object();
+		char ll[96];
+		json_object_object_add(layers, "seccomp", json_object_new_string("enforced by the runtime"));
+		json_object_object_add(layers, "capabilities", json_object_new_string("enforced by the runtime"));
+		json_object_object_add(layers, "devices", json_object_new_string("enforced by the runtime"));
+		json_object_object_add(layers, "apparmor",
+				       json_object_new_string(apparmor_enabled()
+								      ? "enforced: profile loaded and named in the config"
+								      : "not enabled in this kernel: profiles are generated "
+									"and validated, never applied"));
+		if (m->landlock_abi > 0)
+			snprintf(ll, sizeof(ll), "enforced: entry shim, Landlock ABI %d", m->landlock_abi);
+		else
+			snprintf(ll, sizeof(ll), "not in this kernel: the shim is not injected");
+		json_object_object_add(layers, "landlock", json_object_new_string(ll));
+		json_object_object_add(profile, "layers", layers);
+	}
 	json_object_object_add(profile, "capabilities_traced",
 			       json_object_new_boolean(m->tracer && tracer_has_capabilities(m->tracer)));
 	resp = proto_response_ok();

@@ -35,8 +35,26 @@ int policy_validate(json_object *policy, char **ret_error);
 int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_form form,
 		       json_object **ret, char **ret_error);
 
-/* Merges the policy into config (in place). */
-int policy_apply(json_object *policy, json_object *config, enum policy_form form, char **ret_error);
+/* Where the Landlock entry shim and a policy's ruleset file are on the host, for injection. */
+struct policy_apply_opts {
+	const char *shim_path;	    /* NULL: no Landlock (kernel without it, or no shim) */
+	const char *landlock_rules; /* the ruleset file of this policy version */
+	const char *apparmor_name;  /* set process.apparmorProfile (only where AppArmor is on) */
+};
+
+/* Merges the policy into config (in place). opts may be NULL. */
+int policy_apply(json_object *policy, json_object *config, enum policy_form form,
+		 const struct policy_apply_opts *opts, char **ret_error);
+
+/* <state>/artifacts/<profile>.v<version>.landlock: a version's ruleset, for the shim. */
+int policy_landlock_path(const char *state_dir, const char *profile, long long version, char *buf,
+			 size_t size);
+/* The Landlock ruleset file (landlock-shim/shim.c format) of a policy, malloc'd; NULL if none. */
+char *policy_landlock_rules(json_object *policy);
+/* The Landlock ABI of the running kernel, 0 without Landlock. */
+int landlock_abi(void);
+/* Where the shim is: beside the running binary, else the installed libexec directory. */
+int landlock_shim_path(char *buf, size_t size);
 
 /* Artifacts: the approved policy of a profile on disk, so that the hook can enforce it when
  * policyd is unreachable. File name: <state>/artifacts/<percent-encoded profile>.json. */

@@ -29,7 +29,7 @@ static const struct verb verbs[] = {
 	{"history", "NAME [--json]", "policy versions and who changed what when", verb_history, NULL},
 	{"rollback", "NAME VERSION", "make an earlier approved version the approved one again",
 	 verb_rollback, NULL},
-	{"export", "NAME [--format oci-seccomp|policy] [--version N]",
+	{"export", "NAME [--format oci-seccomp|apparmor|landlock|policy] [--version N]",
 	 "print the approved policy (default: as OCI seccomp JSON for --security-opt seccomp=)",
 	 verb_export, NULL},
 	{"violations", "NAME [--json]", "what complain-mode runs did beyond the approved policy",

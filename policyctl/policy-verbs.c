@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "policy.h"
 #include "policyctl.h"
 #include "proto.h"
 
@@ -203,12 +204,33 @@ int verb_export(const struct verb *v, const struct ctl *ctl, int argc, char **ar
 
 	if (parse(v, argc, argv, &name, 1, NULL, &format, &version, &rc) < 0)
 		return rc;
-	if (strcmp(format, "oci-seccomp") != 0 && strcmp(format, "policy") != 0) {
-		fprintf(stderr, "policyctl export: unknown format '%s' (oci-seccomp or policy)\n", format);
+	if (strcmp(format, "oci-seccomp") != 0 && strcmp(format, "policy") != 0 &&
+	    strcmp(format, "apparmor") != 0 && strcmp(format, "landlock") != 0) {
+		fprintf(stderr, "policyctl export: unknown format '%s' (oci-seccomp, apparmor, landlock "
+				"or policy)\n",
+			format);
 		return 2;
 	}
 	if (get_policy(ctl, name, "approved", version, &resp) < 0)
 		return 1;
+	if (strcmp(format, "apparmor") == 0) {
+		json_object *aa = json_object_object_get(json_object_object_get(resp, "policy"), "apparmor");
+		if (!aa || !json_object_object_get(aa, "profile")) {
+			fprintf(stderr, "policyctl export: the policy of '%s' has no AppArmor profile\n", name);
+			return 1;
+		}
+		fputs(json_object_get_string(json_object_object_get(aa, "profile")), stdout);
+		return 0;
+	}
+	if (strcmp(format, "landlock") == 0) {
+		_cleanup_free_ char *rules = policy_landlock_rules(json_object_object_get(resp, "policy"));
+		if (!rules) {
+			fprintf(stderr, "policyctl export: the policy of '%s' has no Landlock ruleset\n", name);
+			return 1;
+		}
+		fputs(rules, stdout);
+		return 0;
+	}
 	puts(json_object_to_json_string_ext(
 		json_object_object_get(resp, strcmp(format, "policy") == 0 ? "policy" : "oci_seccomp"),
 		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));

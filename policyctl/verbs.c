@@ -302,6 +302,14 @@ int verb_show(const struct verb *v, const struct ctl *ctl, int argc, char **argv
 	       strcmp(str(profile, "capabilities_traced"), "true") == 0
 		       ? ""
 		       : "; this kernel cannot trace capabilities");
+	{
+		json_object *layers = json_object_object_get(profile, "layers");
+		if (layers) {
+			printf("\nLayers on this host:\n");
+			json_object_object_foreach(layers, k, val)
+				printf("  %-13s %s\n", k, json_object_get_string(val));
+		}
+	}
 	print_excluded(profile);
 	print_runs(profile);
 	print_observed(profile);

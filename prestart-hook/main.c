@@ -69,11 +69,25 @@ static int precreate_offline(json_object *root, const struct oci_config *cfg, co
 		return write_all_fd(STDOUT_FILENO, raw, len) < 0 ? 1 : 0;
 	}
 	/* The approved policy could not be applied: refuse rather than start it unconfined. */
-	if (policy_apply(policy, root, strcmp(mode, "complain") == 0 ? POLICY_COMPLAIN : POLICY_ENFORCE,
-			 &err) < 0)
-		return log_error("precreate: %s; the approved policy of '%s' in %s does not apply: %s",
-				 why, id.name, path, err),
-		       1;
+	{
+		struct policy_apply_opts ao = {0};
+		char shim[4096], rules[4096];
+		json_object *ver = json_object_object_get(policy, "version");
+		if (landlock_abi() > 0 && landlock_shim_path(shim, sizeof(shim)) == 0 &&
+		    policy_landlock_path(state_dir, id.name, ver ? json_object_get_int64(ver) : 0, rules,
+					 sizeof(rules)) == 0 &&
+		    access(rules, R_OK) == 0) {
+			ao.shim_path = shim;
+			ao.landlock_rules = rules;
+		}
+		if (policy_apply(policy, root,
+				 strcmp(mode, "complain") == 0 ? POLICY_COMPLAIN : POLICY_ENFORCE, &ao,
+				 &err) < 0)
+			return log_error("precreate: %s; the approved policy of '%s' in %s does not "
+					 "apply: %s",
+					 why, id.name, path, err),
+			       1;
+	}
 	log_warning("%s; enforcing the approved policy of profile '%s' from %s", why, id.name, path);
 	out = json_object_to_json_string_length(root, JSON_C_TO_STRING_PLAIN, &out_len);
 	return !out || write_all_fd(STDOUT_FILENO, out, out_len) < 0 ? 1 : 0;

@@ -7,8 +7,8 @@
 #                          and a path over 108 bytes stalls every run for 20 s;
 #                          mounts the hugetlb cgroup-v1 hierarchy crun needs on hybrid hosts
 #   podman_env_teardown    removes the containers and images, unmounts what setup mounted
-#   make_busybox_image NAME [FILE...]   imports a busybox-static image (seconds, no registry),
-#                          with each FILE copied into its /bin
+#   make_busybox_image NAME [FILE|SRC=DEST...]   imports a busybox-static image (seconds, no
+#                          registry), with each FILE copied into its /bin and each SRC to DEST
 
 PODMAN_ENV_DIR=
 PODMAN_ENV_MOUNTED_HUGETLB=0
@@ -82,7 +82,12 @@ make_busybox_image() {
 	printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"
 	echo '<h1>hello from oci-policyd</h1>' >"$root/var/www/index.html"
 	for extra in "$@"; do
-		cp "$extra" "$root/bin/"
+		if [[ $extra == *=* ]]; then
+			mkdir -p "$root$(dirname "${extra#*=}")"
+			cp "${extra%%=*}" "$root${extra#*=}"
+		else
+			cp "$extra" "$root/bin/"
+		fi
 	done
 	tar -C "$root" -c . | podman import -q - "$name" >/dev/null
 	rm -rf "$root"

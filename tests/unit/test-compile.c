@@ -85,7 +85,7 @@ TEST(apply_never_widens_the_engine_config)
 		"{\"process\": {\"capabilities\": {\"bounding\": [\"CAP_CHOWN\"], \"effective\": [\"CAP_CHOWN\"]}},"
 		" \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\"],"
 		"   \"syscalls\": [{\"names\": [\"read\", \"write\", \"socket\", \"execve\", \"capset\", \"clone\"], \"action\": \"SCMP_ACT_ALLOW\"}]}}}");
-	CHECK(policy_apply(p, config, POLICY_ENFORCE, &err) == 0);
+	CHECK(policy_apply(p, config, POLICY_ENFORCE, NULL, &err) == 0);
 	sc = json_object_object_get(json_object_object_get(config, "linux"), "seccomp");
 	CHECK(find_rule(sc, "read", 0) != NULL);
 	/* Plain allows merged into the first rule. */
@@ -112,7 +112,7 @@ TEST(apply_rejects_unknown_names)
 	_cleanup_json_ json_object *config = json_tokener_parse("{\"process\": {}, \"linux\": {}}");
 	_cleanup_free_ char *err = NULL;
 
-	CHECK(policy_apply(p, config, POLICY_ENFORCE, &err) == -EINVAL);
+	CHECK(policy_apply(p, config, POLICY_ENFORCE, NULL, &err) == -EINVAL);
 	CHECK_CONTAINS(err, "not_a_syscall");
 }
 
