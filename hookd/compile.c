@@ -203,11 +203,13 @@ int policy_compile(json_object *profile, const struct policyd_config *cfg, json_
 
 	/* Files and programs, generalised; the Landlock ruleset follows from them. */
 	{
-		json_object *files = paths_generalise(obs), *ll = json_object_new_object();
+		json_object *files_excluded = json_object_new_array();
+		json_object *files = paths_generalise(obs, files_excluded), *ll = json_object_new_object();
 		json_object *fs = json_object_new_array(), *bind = json_object_new_array();
 		json_object *conn = json_object_new_array(), *net = get(obs, "network");
 
 		json_object_object_add(p, "files", files);
+		json_object_object_add(p, "files_excluded", files_excluded);
 		for (size_t i = 0; i < json_object_array_length(files); i++) {
 			json_object *f = json_object_array_get_idx(files, i), *e;
 			const char *path = json_object_get_string(get(f, "path"));

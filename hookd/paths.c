@@ -77,14 +77,45 @@ static const char *prefix_of(const char *path, const char *const list[], size_t 
 	return NULL;
 }
 
-json_object *paths_generalise(json_object *observed)
+/*
+ * A container names its own files. A name with glob, quote, escape or control characters (or
+ * our own pattern syntax) would become a wider rule, or a new one, in an AppArmor profile or a
+ * Landlock ruleset line; such paths never enter a policy (the workload then fails closed).
+ */
+bool paths_safe(const char *path)
+{
+	if (path[0] != '/' || strstr(path, "/**") || strstr(path, "@{") || strstr(path, "/../") ||
+	    strlen(path) > 1000)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x21 || *p > 0x7e || strchr("*?[]{}^\"\\#,", *p))
+			return false;
+	return true;
+}
+
+static void exclude_path(json_object *excluded, const char *path)
+{
+	json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "path", json_object_new_string(path));
+	json_object_object_add(e, "reason", json_object_new_string(
+		"has characters policyd does not put in a policy (globs, quotes, controls)"));
+	json_object_array_add(excluded, e);
+}
+
+json_object *paths_generalise(json_object *observed, json_object *excluded)
 {
 	json_object *rules = json_object_new_array(), *files = get(observed, "files");
 	json_object *execs = get(observed, "execs");
 
-	for (size_t i = 0; execs && i < json_object_array_length(execs); i++)
-		add_rule(rules, json_object_get_string(get(json_object_array_get_idx(execs, i), "path")),
-			 "rx", "executed");
+	for (size_t i = 0; execs && i < json_object_array_length(execs); i++) {
+		const char *path = json_object_get_string(get(json_object_array_get_idx(execs, i), "path"));
+		if (!paths_safe(path)) {
+			exclude_path(excluded, path);
+			continue;
+		}
+		add_rule(rules, path, "rx", "executed");
+	}
 
 	for (size_t i = 0; files && i < json_object_array_length(files); i++) {
 		json_object *f = json_object_array_get_idx(files, i);
@@ -93,6 +124,10 @@ json_object *paths_generalise(json_object *observed)
 		const char *root;
 		bool writes;
 
+		if (!paths_safe(path)) {
+			exclude_path(excluded, path);
+			continue;
+		}
 		access_letters(json_object_get_string(get(f, "access")), access, sizeof(access));
 		writes = strpbrk(access, "wct") != NULL;
 

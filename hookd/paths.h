@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <json-c/json.h>
 
 /*
@@ -16,4 +17,7 @@
  * libraries folded to their directory (read and map); executed programs kept one by one;
  * everything else kept exactly. Nothing is widened to the whole filesystem.
  */
-json_object *paths_generalise(json_object *observed);
+json_object *paths_generalise(json_object *observed, json_object *excluded);
+
+/* Whether a path may enter a policy literally; unsafe ones are appended to `excluded` above. */
+bool paths_safe(const char *path);

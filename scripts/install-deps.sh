@@ -8,7 +8,8 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 	libseccomp-dev libapparmor-dev libsystemd-dev libjson-c-dev libsqlite3-dev sqlite3)
 test_pkgs=(podman crun runc conmon netavark aardvark-dns slirp4netns uidmap catatonit
-	busybox-static iptables jq hyperfine python3 libclang-rt-14-dev procps iproute2 util-linux)
+	busybox-static iptables jq hyperfine python3 libclang-rt-14-dev procps iproute2 util-linux
+	apparmor qemu-system-x86 qemu-utils debootstrap e2fsprogs)
 
 want=()
 case "${1:-all}" in

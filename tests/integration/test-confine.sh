@@ -63,6 +63,16 @@ for P in docroot-runc docroot-crun; do
 		-o "$T/$P.bin" "$T/$P.aa" 2>"$T/$P.aa.err"
 	check "apparmor_parser accepts the exported profile of $P" test -s "$T/$P.bin"
 done
+# A candidate whose AppArmor profile the parser rejects can never be approved, and the parser's
+# message with its line reaches policyctl. (An address family the parser has no name for.)
+prun crun --annotation io.policyd.profile=badaa "$CIMG" sh -c '/bin/probe socket-family 45; true' >/dev/null
+jcheck "a candidate with an invalid AppArmor profile is marked so" \
+	'.candidate.apparmor.validated == false' <(ctl show badaa --json)
+rc=0
+ctl approve badaa 2>"$T/err" || rc=$?
+check "approving it fails" test "$rc" -eq 1
+check "  with the parser's message and line" grep -q "apparmor_parser.*line" "$T/err"
+
 # What precreate hands the runtime for an enforced profile: the shim in front, no AppArmor
 # profile named (runc and crun refuse to start a container naming one without AppArmor).
 jq '.annotations["io.policyd.profile"] = "docroot-crun"' \
@@ -94,8 +104,8 @@ if [[ -x $VM ]]; then
 		timeout 600 "$VM" run "$T/vm.aa" "$name" -- /bin/sh -c 'cat /allowed; cat /secret' >"$T/vm.out" 2>&1
 		check "VM: AppArmor is enabled in the VM's kernel" grep -q "AA_ENABLED=Y" "$T/vm.out"
 		check "VM: the generated profile loads" grep -q "AA_LOAD=ok" "$T/vm.out"
-		check "VM: the learned path works under the profile" grep -qx "allowed" "$T/vm.out"
-		check "VM: an unlearned path is denied" grep -q "/secret: Permission denied" "$T/vm.out"
+		check "VM: the learned path works under the profile" grep -qx "allowed-content" "$T/vm.out"
+		check "VM: an unlearned path is denied" grep -q "can't open '/secret': Permission denied" "$T/vm.out"
 		[[ $FAILED -eq 0 ]] || cat "$T/vm.out"
 	else
 		fail "VM: could not prepare the AppArmor VM ($(tail -1 "$T/vm-prepare.log"))"

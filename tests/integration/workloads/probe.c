@@ -52,6 +52,8 @@ int main(int argc, char **argv)
 		return report(op, chroot(arg));
 	if (strcmp(op, "bpf") == 0) /* BPF_MAP_CREATE with nothing: any answer but EPERM is "allowed" */
 		return report(op, syscall(SYS_bpf, 0, NULL, 0) < 0 && errno != EPERM ? 0 : -1);
+	if (strcmp(op, "socket-family") == 0) /* socket(N, SOCK_STREAM, 0) */
+		return report(op, socket(atoi(arg), SOCK_STREAM, 0));
 	if (strcmp(op, "keyctl") == 0) /* KEYCTL_GET_KEYRING_ID of the session keyring */
 		return report(op, syscall(SYS_keyctl, 0, -3, 0));
 	if (strcmp(op, "getppid") == 0) {
@@ -60,6 +62,6 @@ int main(int argc, char **argv)
 			syscall(SYS_getppid);
 		return 0;
 	}
-	fprintf(stderr, "usage: probe noop|unshare-user|chown [PATH]|ping|mknod-block [PATH]|chroot [DIR]|bpf|keyctl|getppid [N]\n");
+	fprintf(stderr, "usage: probe noop|unshare-user|chown [PATH]|ping|mknod-block [PATH]|chroot [DIR]|bpf|keyctl|socket-family N|getppid [N]\n");
 	return 2;
 }
