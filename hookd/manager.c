@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "log.h"
@@ -83,6 +84,35 @@ static int take_lock(const char *path, const char *what, const char *subject)
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
 		log_warning("cannot write pid into '%s'", path);
 	return TAKE_FD(fd);
+}
+
+/* Socket activation: systemd passes the listening socket (policyd.socket). */
+static int take_activated_socket(struct manager *m)
+{
+	int n = sd_listen_fds(1);
+
+	if (n <= 0)
+		return n;
+	if (n > 1)
+		return log_error_errno(EINVAL, "systemd passed %d sockets; policyd takes one", n);
+	if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) <= 0)
+		return log_error_errno(EINVAL, "the socket systemd passed is not a listening Unix stream socket");
+	/* Our lock still decides who serves the path: a second policyd started by hand must not
+	 * bind over systemd's socket. */
+	{
+		char lock[PATH_MAX];
+		snprintf(lock, sizeof(lock), "%s.lock", m->opts.socket_path);
+		m->socket_lock_fd = take_lock(lock, "listening on", m->opts.socket_path);
+		if (m->socket_lock_fd < 0)
+			return m->socket_lock_fd;
+	}
+	m->listen_fd = SD_LISTEN_FDS_START;
+	m->socket_activated = true;
+	if (fcntl(m->listen_fd, F_SETFL, fcntl(m->listen_fd, F_GETFL) | O_NONBLOCK) < 0 ||
+	    fcntl(m->listen_fd, F_SETFD, FD_CLOEXEC) < 0)
+		return log_error_errno(errno, "cannot set up the activated socket: %m");
+	log_info("using the socket passed by systemd");
+	return 1;
 }
 
 static int bind_socket(struct manager *m)
@@ -348,9 +378,13 @@ int manager_new(const struct manager_options *opts, struct manager **ret)
 		log_error_errno(r, "cannot set up signal handling: %m");
 		goto fail;
 	}
-	r = bind_socket(m);
+	r = take_activated_socket(m);
+	if (r == 0)
+		r = bind_socket(m);
 	if (r < 0)
 		goto fail;
+	if (sd_watchdog_enabled(0, &m->watchdog_usec) <= 0)
+		m->watchdog_usec = 0;
 
 	m->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (m->epoll_fd < 0 || epoll_add(m, m->listen_fd, EPOLLIN, &source_listen) < 0 ||
@@ -388,7 +422,8 @@ void manager_free(struct manager *m)
 		conn_free(m, m->conns[0]);
 	if (m->listen_fd >= 0) {
 		close(m->listen_fd);
-		unlink(m->opts.socket_path);
+		if (!m->socket_activated)
+			unlink(m->opts.socket_path);
 	}
 	tracer_free(m->tracer);
 	store_free(m->store);
@@ -561,10 +596,13 @@ static void handle_signal(struct manager *m)
 	}
 }
 
-/* Milliseconds until the earliest connection deadline or harvest, -1 when none. */
+/* Milliseconds until the earliest connection deadline, harvest or watchdog ping, -1: none. */
 static int next_timeout(struct manager *m)
 {
 	int64_t earliest = m->n_watches > 0 ? m->next_harvest : INT64_MAX;
+
+	if (m->watchdog_usec && m->next_watchdog < earliest)
+		earliest = m->next_watchdog;
 
 	for (size_t i = 0; i < m->n_conns; i++)
 		if (m->conns[i]->deadline < earliest)
@@ -592,6 +630,8 @@ int manager_run(struct manager *m)
 {
 	log_info("policyd " POLICYD_VERSION " listening on %s, state in %s, tracer %s",
 		 m->opts.socket_path, m->opts.state_dir, m->tracer ? "loaded" : "off");
+	(void)sd_notifyf(0, "READY=1\nSTATUS=listening on %s, tracer %s", m->opts.socket_path,
+			 m->tracer ? "loaded" : "off");
 	while (!m->quit) {
 		struct epoll_event events[32];
 		int n = epoll_wait(m->epoll_fd, events, ELEMENTSOF(events), next_timeout(m));
@@ -630,7 +670,13 @@ int manager_run(struct manager *m)
 		expire_connections(m);
 		if (m->n_watches > 0 && now_monotonic_ms() >= m->next_harvest)
 			harvest_all(m);
+		/* Pinged from the loop itself: a daemon stuck anywhere misses it and is restarted. */
+		if (m->watchdog_usec && now_monotonic_ms() >= m->next_watchdog) {
+			(void)sd_notify(0, "WATCHDOG=1");
+			m->next_watchdog = now_monotonic_ms() + (int64_t)(m->watchdog_usec / 2000);
+		}
 	}
+	(void)sd_notify(0, "STOPPING=1\nSTATUS=draining and flushing the store");
 	manager_flush_tracer(m);
 	harvest_all(m);
 	return 0;

@@ -52,6 +52,9 @@ struct manager {
 	int signal_fd;
 	int state_lock_fd;
 	int socket_lock_fd;
+	bool socket_activated; /* the socket is systemd's: never unlinked by us */
+	uint64_t watchdog_usec; /* 0: no watchdog */
+	int64_t next_watchdog;
 
 	struct conn *conns[MANAGER_MAX_CONNECTIONS];
 	size_t n_conns;

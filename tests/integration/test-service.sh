@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# policyd as a system service: READY/STOPPING/WATCHDOG through sd_notify, socket activation
+# (systemd-socket-activate, since systemd is not PID 1 here), the installed units verified.
+source "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/run"
+# A notification socket of our own that records every datagram.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as log:
+    while True:
+        log.write(s.recv(4096).decode() + "\n---\n"); log.flush()
+' "$T/notify.sock" "$T/notify.log" &
+LISTENER=$!
+for _ in $(seq 50); do [[ -S $T/notify.sock ]] && break; sleep 0.05; done
+
+# Type=notify: READY=1 once it serves, WATCHDOG=1 pings, STOPPING=1 on SIGTERM.
+NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=400000 bash -c \
+	'export WATCHDOG_PID=$$; exec "$0" --socket "$1" --state-dir "$2"' \
+	"$BIN/policyd" "$SOCK" "$STATE" >>"$T/policyd.log" 2>&1 &
+PD_PID=$!
+for _ in $(seq 100); do grep -q "READY=1" "$T/notify.log" 2>/dev/null && break; sleep 0.05; done
+check "READY=1 is sent" grep -q "READY=1" "$T/notify.log"
+check "  only once policyctl is answered" ctl list
+sleep 1
+check "WATCHDOG=1 pings while running" test "$(grep -c WATCHDOG=1 "$T/notify.log")" -ge 2
+pd_stop
+check "STOPPING=1 on SIGTERM" grep -q "STOPPING=1" "$T/notify.log"
+kill "$LISTENER"
+wait "$LISTENER" 2>/dev/null
+
+# Socket activation: the daemon takes the socket it is given and leaves it in place.
+systemd-socket-activate -l "$T/act.sock" "$BIN/policyd" --socket "$T/act.sock" \
+	--state-dir "$T/act-state" >>"$T/activate.log" 2>&1 &
+ACT=$!
+for _ in $(seq 50); do [[ -S $T/act.sock ]] && break; sleep 0.05; done
+check "policyctl list through the activated socket" "$BIN/policyctl" --socket "$T/act.sock" list
+check "the daemon says it took systemd's socket" grep -q "using the socket passed by systemd" "$T/activate.log"
+expect_busy=0
+"$BIN/policyd" --socket "$T/act.sock" --state-dir "$T/other-state" 2>"$T/err" || expect_busy=$?
+check "a second policyd does not bind over the activated socket" \
+	bash -c "[[ $expect_busy -eq 1 ]] && grep -q 'already listening on' '$T/err'"
+kill "$ACT"
+wait "$ACT" 2>/dev/null
+
+# The installed units pass systemd-analyze verify.
+DESTDIR=$T/root cmake --install "$POLICYD_BUILD_DIR" --prefix /usr >/dev/null
+for u in policyd.service policyd.socket; do
+	check "installed $u exists" test -f "$T/root/lib/systemd/system/$u"
+done
+# The root needs what the units refer to outside the package: the base targets and kill.
+cp -a /lib/systemd/system/*.target /lib/systemd/system/*.slice "$T/root/lib/systemd/system/"
+mkdir -p "$T/root/bin" && cp /bin/kill "$T/root/bin/"
+# Documentation= links are checked by looking the pages up on this host, where the package is
+# not installed; the man pages get their own check below.
+systemd-analyze verify --man=no --root="$T/root" /lib/systemd/system/policyd.socket \
+	/lib/systemd/system/policyd.service >"$T/verify.log" 2>&1
+rc=$?
+check "systemd-analyze verify passes on the installed units" test "$rc" -eq 0
+[[ $rc -eq 0 ]] || cat "$T/verify.log"
+check "the hooks.d drop-ins are installed for Podman and CRI-O" \
+	test -f "$T/root/usr/share/containers/oci/hooks.d/99-policyd-precreate.json"
+check "the installed hooks point at the installed binaries" \
+	grep -q '"/usr/libexec/policyd/policyd-prestart-hook"' "$T/root/usr/share/containers/oci/hooks.d/99-policyd-precreate.json"
+
+finish
