@@ -8,7 +8,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
 .PHONY: all deps build build-asan demo check unit integration check-asan bench-start bench-tracer \
-	bench-enforce clean help
+	bench-enforce deb clean help
 
 all: build
 
@@ -57,6 +57,11 @@ bench-tracer: build
 
 bench-enforce: build
 	bash eval/bench/enforce.sh $(BUILD)
+
+# A Debian package built with dpkg-buildpackage from a copy of the tree (packaging/debian is
+# put in place as debian/); the .deb lands in $(BUILD)/deb/.
+deb: deps
+	bash scripts/make-deb.sh $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
