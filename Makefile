@@ -7,7 +7,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build build-asan demo check unit integration check-asan bench-start bench-tracer \
+.PHONY: all deps build build-asan demo demo-installed check unit integration check-asan bench-start bench-tracer \
 	bench-enforce deb clean help
 
 all: build
@@ -32,6 +32,10 @@ build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 
 demo: build
 	bash scripts/demo.sh $(BUILD)
+
+# The same demo against the installed package (its binaries, hooks.d and socket).
+demo-installed:
+	bash scripts/demo.sh --installed
 
 unit: build
 	ctest --test-dir $(BUILD) -L unit --output-on-failure

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "journal.h"
 #include "log.h"
 #include "manager.h"
 
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
 	int c, r;
 
 	log_setup("policyd", LOG_LEVEL_INFO);
+	journal_setup();
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
 		switch (c) {
 		case OPT_SOCKET:

@@ -626,6 +626,31 @@ static void expire_connections(struct manager *m)
 	}
 }
 
+/* Stops accepting; finishes the requests already in flight (each bounded by its deadline). */
+static void manager_drain(struct manager *m)
+{
+	(void)epoll_ctl(m->epoll_fd, EPOLL_CTL_DEL, m->listen_fd, NULL);
+	while (m->n_conns > 0) {
+		struct epoll_event events[32];
+		int n = epoll_wait(m->epoll_fd, events, ELEMENTSOF(events), next_timeout(m));
+
+		for (int i = 0; i < n; i++) {
+			enum source_type *type = events[i].data.ptr, t = *type;
+			if (t == SOURCE_CONN) {
+				struct conn *c = (struct conn *)type;
+				if (c->out)
+					conn_writable(m, c);
+				else
+					conn_readable(m, c);
+				break;
+			}
+			if (t == SOURCE_TRACER)
+				manager_flush_tracer(m);
+		}
+		expire_connections(m);
+	}
+}
+
 int manager_run(struct manager *m)
 {
 	log_info("policyd " POLICYD_VERSION " listening on %s, state in %s, tracer %s",
@@ -677,6 +702,7 @@ int manager_run(struct manager *m)
 		}
 	}
 	(void)sd_notify(0, "STOPPING=1\nSTATUS=draining and flushing the store");
+	manager_drain(m);
 	manager_flush_tracer(m);
 	harvest_all(m);
 	return 0;

@@ -76,6 +76,7 @@ static json_object *op_precreate(struct manager *m, json_object *req)
 			     cfg.n_storage, &id, &err) < 0)
 		return proto_response_error("precreate: %s", err);
 
+	log_context_set(id.name, cfg.container_id);
 	r = open_run(m, &id, oci_annotation(cfg.annotations, ANNOTATION_MODE),
 		     cfg.container_id[0] ? cfg.container_id : NULL, &run_id, mode);
 	if (r < 0)
@@ -167,6 +168,7 @@ static json_object *op_container_created(struct manager *m, json_object *req)
 	if (r < 0)
 		return proto_response_error("container-created %.12s: store: %s", st.id, strerror(-r));
 
+	log_context_set(run.profile, st.id);
 	r = mntns_key_of_pid(st.pid, m->key_kind, &key);
 	if (r < 0)
 		return proto_response_error(
@@ -218,6 +220,7 @@ static json_object *op_container_stopped(struct manager *m, json_object *req)
 	if (r < 0)
 		return proto_response_error("container-stopped %.12s: store: %s", st.id, strerror(-r));
 
+	log_context_set(run.profile, st.id);
 	if (run.mntns_id)
 		manager_stop_watching(m, (uint64_t)run.mntns_id);
 	r = store_run_close(m->store, run.id, "stopped", now_realtime_ms());
@@ -350,5 +353,6 @@ json_object *request_handle(struct manager *m, const struct ucred *peer, json_ob
 		log_warning("refused %s from pid %d uid %u: %s", op ? op : "request", (int)peer->pid,
 			    (unsigned)peer->uid,
 			    json_object_get_string(json_object_object_get(resp, "error")));
+	log_context_set(NULL, NULL);
 	return resp;
 }

@@ -9,6 +9,19 @@
 
 static const char *log_program = "policyd";
 static enum log_level log_max_level = LOG_LEVEL_INFO;
+static log_backend_fn log_backend;
+static char log_ctx_profile[256], log_ctx_container[80];
+
+void log_set_backend(log_backend_fn fn)
+{
+	log_backend = fn;
+}
+
+void log_context_set(const char *profile, const char *container_id)
+{
+	snprintf(log_ctx_profile, sizeof(log_ctx_profile), "%s", profile ? profile : "");
+	snprintf(log_ctx_container, sizeof(log_ctx_container), "%s", container_id ? container_id : "");
+}
 
 void log_setup(const char *program, enum log_level max_level)
 {
@@ -44,6 +57,9 @@ int log_full_errno(enum log_level level, int error, const char *fmt, ...)
 	for (char *p = line; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
+	if (log_backend && log_backend(level, line, *log_ctx_profile ? log_ctx_profile : NULL,
+				       *log_ctx_container ? log_ctx_container : NULL) >= 0)
+		return -error;
 	fprintf(stderr, "%s: %s%s\n", log_program, prefix[level], line);
 	return -error;
 }

@@ -5,14 +5,32 @@
 # Touches nothing of the host's own Podman: images and containers live in a private store.
 set -euo pipefail
 
-BUILD=$(cd "${1:-build}" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$BUILD/bin
-# The socket the build tree's hooks.d points at (CMake: POLICYD_BUILD_SOCKET).
-SOCK=$(jq -r '.hook.env[] | select(startswith("POLICYD_SOCKET=")) | sub("POLICYD_SOCKET="; "")' \
-	"$BUILD/hooks.d/99-policyd-precreate.json")
-STATE=$(jq -r '.hook.env[] | select(startswith("POLICYD_STATE_DIR=")) | sub("POLICYD_STATE_DIR="; "")' \
-	"$BUILD/hooks.d/99-policyd-precreate.json")
+if [[ ${1:-} == --installed ]]; then
+	# The package's layout: its binaries, Podman's default hooks directory, the default socket
+	# and state (the service's, if it runs).
+	INSTALLED=1
+	BIN=/usr/bin
+	DAEMON=/usr/sbin/policyd
+	HOOKS_ARGS=()
+	SOCK=/run/policyd/policyd.sock
+	STATE=/var/lib/policyd
+	[[ -x $DAEMON && -f /usr/share/containers/oci/hooks.d/99-policyd-precreate.json ]] || {
+		echo "demo: the oci-policyd package is not installed (make deb; apt install ./build/deb/*.deb)" >&2
+		exit 1
+	}
+else
+	INSTALLED=0
+	BUILD=$(cd "${1:-build}" && pwd)
+	BIN=$BUILD/bin
+	DAEMON=$BIN/policyd
+	HOOKS_ARGS=(--hooks-dir "$BUILD/hooks.d")
+	# The socket and state the build tree's hooks.d point at (CMake: POLICYD_BUILD_SOCKET).
+	SOCK=$(jq -r '.hook.env[] | select(startswith("POLICYD_SOCKET=")) | sub("POLICYD_SOCKET="; "")' \
+		"$BUILD/hooks.d/99-policyd-precreate.json")
+	STATE=$(jq -r '.hook.env[] | select(startswith("POLICYD_STATE_DIR=")) | sub("POLICYD_STATE_DIR="; "")' \
+		"$BUILD/hooks.d/99-policyd-precreate.json")
+fi
 PROFILE=demo-web
 IMAGE=localhost/policyd-demo-busybox
 
@@ -46,23 +64,29 @@ podman_env_setup "$DIR/p"
 make_busybox_image "$IMAGE"
 echo "image $IMAGE ready"
 
-step "Start policyd (socket $SOCK, state $STATE)"
-rm -rf "$STATE"
-"$BIN/policyd" --socket "$SOCK" --state-dir "$STATE" 2>"$DIR/policyd.log" &
-PD_PID=$!
-for _ in $(seq 100); do ctl list >/dev/null 2>&1 && break; sleep 0.05; done
-ctl list >/dev/null
-head -1 "$DIR/policyd.log"
+if [[ $INSTALLED == 1 ]] && ctl list >/dev/null 2>&1; then
+	step "Using the policyd already running on $SOCK"
+	PROFILE=demo-web-$$ # never disturb a profile of the host's
+	: >"$DIR/policyd.log"
+else
+	step "Start policyd (socket $SOCK, state $STATE)"
+	[[ $INSTALLED == 1 ]] || rm -rf "$STATE"
+	"$DAEMON" --socket "$SOCK" --state-dir "$STATE" 2>"$DIR/policyd.log" &
+	PD_PID=$!
+	for _ in $(seq 100); do ctl list >/dev/null 2>&1 && break; sleep 0.05; done
+	ctl list >/dev/null
+	head -1 "$DIR/policyd.log"
+fi
 
 # The workload: makes a directory, writes and chowns a file, reads /etc/passwd, serves a page
-# on loopback and fetches it.
+# on loopback, fetches it, and reads its own status (so that the enforced run may show it).
 WORKLOAD='mkdir -p /tmp/data && echo hello >/tmp/data/f && chown nobody /tmp/data/f &&
 cat /etc/passwd >/dev/null && httpd -p 127.0.0.1:8080 -h /var/www &&
-wget -q -O - http://127.0.0.1:8080/'
+wget -q -O - http://127.0.0.1:8080/ && grep -c Cap /proc/self/status >/dev/null'
 
 for rt in runc crun; do
 	step "Learn: run the workload under $rt through the hooks"
-	show podman --hooks-dir "$BUILD/hooks.d" run --rm --network none --runtime "$rt" \
+	show podman "${HOOKS_ARGS[@]}" run --rm --network none --runtime "$rt" \
 		--annotation io.policyd.profile=$PROFILE "$IMAGE" sh -c "$WORKLOAD"
 done
 
@@ -85,7 +109,7 @@ show podman run --rm --network none --runtime crun "$IMAGE" sh -c "$PROBES"
 
 for rt in runc crun; do
 	step "Enforced under $rt: the workload still works, the rest is denied"
-	show podman --hooks-dir "$BUILD/hooks.d" run --rm --network none --runtime "$rt" \
+	show podman "${HOOKS_ARGS[@]}" run --rm --network none --runtime "$rt" \
 		--annotation io.policyd.profile=$PROFILE "$IMAGE" sh -c "$WORKLOAD; $PROBES"
 done
 

@@ -11,8 +11,9 @@ for p in debhelper dpkg-dev fakeroot lintian; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null
 done
-# The tracked files only: no build trees, no caches.
-git -C "$SRC" ls-files -z | (cd "$SRC" && xargs -0 cp --parents -t "$WORK") 2>/dev/null ||
+# The project's files (tracked, or new and not ignored): no build trees, no caches.
+git -C "$SRC" ls-files -z --cached --others --exclude-standard |
+	(cd "$SRC" && xargs -0 cp --parents -t "$WORK") 2>/dev/null ||
 	tar -C "$SRC" --exclude='./build*' --exclude=.git -c . | tar -C "$WORK" -x
 mkdir -p "$WORK/src" && find "$WORK" -mindepth 1 -maxdepth 1 ! -name src -exec mv -t "$WORK/src" {} +
 cp -r "$WORK/src/packaging/debian" "$WORK/src/debian"

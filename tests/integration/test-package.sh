@@ -59,6 +59,9 @@ for _ in $(seq 100); do /usr/bin/policyctl list >/dev/null 2>&1 && break; sleep 
 check "a plain podman run (no --hooks-dir) starts" podman run --rm --network none --runtime crun \
 	--annotation io.policyd.profile=plain "$IMAGE" true
 check "and is registered as a run" test "$(/usr/bin/policyctl list --json | jq -r '.[] | select(.profile == "plain") | .runs')" = 1
+check "make demo works from the installed layout" bash -c "
+	POLICYD_SOCKET= bash '$POLICYD_SOURCE_DIR/scripts/demo.sh' --installed >'$T/demo.out' 2>&1 &&
+	grep -q 'denied:  unshare -U true' '$T/demo.out' && grep -q 'hello from oci-policyd' '$T/demo.out'"
 pd_stop
 check "purging the package from the host" dpkg --purge oci-policyd
 check "leaves no hooks in Podman's default directory" test ! -e /usr/share/containers/oci/hooks.d/99-policyd-precreate.json
