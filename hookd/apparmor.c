@@ -134,27 +134,35 @@ static char *render(json_object *policy, const char *name)
 	return text;
 }
 
+/* Writes text to a new temporary file made from template (a mkstemp pattern). */
+static int write_temp(const char *text, char *template)
+{
+	int fd = mkstemp(template), r;
+
+	if (fd < 0)
+		return -errno;
+	r = write_all_fd(fd, text, strlen(text));
+	close(fd);
+	if (r < 0)
+		unlink(template);
+	return r;
+}
+
 /* Runs the HOST-NOTES recipe on text; NULL error when valid. Returns -ENOENT without a parser. */
 static int validate(const char *text, char **ret_error)
 {
 	char in[] = "/tmp/policyd-aa-XXXXXX", out[64];
 	_cleanup_free_ char *err = NULL;
-	int fd, pipefd[2], status = 0;
+	int pipefd[2], status = 0, r;
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
 	size_t len;
 
 	if (access(PARSER, X_OK) < 0 || access(FEATURES, R_OK) < 0)
 		return -ENOENT;
-	fd = mkstemp(in);
-	if (fd < 0)
-		return -errno;
-	if (write_all_fd(fd, text, strlen(text)) < 0) {
-		close(fd);
-		unlink(in);
-		return -EIO;
-	}
-	close(fd);
+	r = write_temp(text, in);
+	if (r < 0)
+		return r;
 	snprintf(out, sizeof(out), "%s.bin", in);
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		unlink(in);
@@ -236,17 +244,12 @@ json_object *apparmor_compile(json_object *policy, const char *profile, long lon
 int apparmor_load(const char *text)
 {
 	char in[] = "/tmp/policyd-aa-load-XXXXXX";
-	int fd = mkstemp(in), status = 0;
+	int status = 0, r;
 	pid_t pid;
 
-	if (fd < 0)
-		return -errno;
-	if (write_all_fd(fd, text, strlen(text)) < 0) {
-		close(fd);
-		unlink(in);
-		return -EIO;
-	}
-	close(fd);
+	r = write_temp(text, in);
+	if (r < 0)
+		return r;
 	{
 		char *argv[] = {PARSER, "-r", "-W", in, NULL};
 		if (posix_spawn(&pid, PARSER, NULL, NULL, argv, environ) != 0) {

@@ -7,6 +7,7 @@
 
 #include "conffile.h"
 #include "fileio.h"
+#include "errmsg.h"
 #include "macro.h"
 
 /*
@@ -22,18 +23,6 @@ static const char *const default_never_allow[] = {
 	"clock_adjtime",    "adjtimex",	       "quotactl",	 "lookup_dcookie", "vhangup",
 	"nfsservctl",	    "uselib",	       "syslog",
 };
-
-static int fail(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int fail(char **ret_error, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_error, fmt, ap) < 0)
-		*ret_error = NULL;
-	va_end(ap);
-	return -EINVAL;
-}
 
 static void clear_list(char **list, size_t *n)
 {
@@ -62,9 +51,9 @@ static int parse_list(char *value, char **list, size_t *n, const char *path, int
 	clear_list(list, n);
 	for (char *save = NULL, *w = strtok_r(value, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
 		if (*n == CONFIG_MAX_NAMES)
-			return fail(ret_error, "%s:%d: more than %d names", path, line, CONFIG_MAX_NAMES);
+			return error_set(ret_error, -EINVAL, "%s:%d: more than %d names", path, line, CONFIG_MAX_NAMES);
 		if (strspn(w, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(w))
-			return fail(ret_error, "%s:%d: '%s' is not a syscall name", path, line, w);
+			return error_set(ret_error, -EINVAL, "%s:%d: '%s' is not a syscall name", path, line, w);
 		list[(*n)++] = strdup(w);
 	}
 	return 0;
@@ -81,7 +70,7 @@ int config_load(struct policyd_config *c, const char *path, bool required, char 
 	if (r == -ENOENT && !required)
 		return 0;
 	if (r < 0)
-		return fail(ret_error, "cannot read configuration file '%s': %s", path, strerror(-r));
+		return error_set(ret_error, -EINVAL, "cannot read configuration file '%s': %s", path, strerror(-r));
 
 	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *eq, *key, *value, *end;
@@ -93,7 +82,7 @@ int config_load(struct policyd_config *c, const char *path, bool required, char 
 			continue;
 		eq = strchr(key, '=');
 		if (!eq)
-			return fail(ret_error, "%s:%d: expected 'key = value'", path, lineno);
+			return error_set(ret_error, -EINVAL, "%s:%d: expected 'key = value'", path, lineno);
 		*eq = '\0';
 		value = eq + 1 + strspn(eq + 1, " \t");
 		for (end = eq; end > key && strchr(" \t", end[-1]); end--)
@@ -108,12 +97,12 @@ int config_load(struct policyd_config *c, const char *path, bool required, char 
 				       ret_error);
 		else if (strcmp(key, "seccomp_default_action") == 0) {
 			if (strcmp(value, "errno") != 0 && strcmp(value, "kill") != 0)
-				return fail(ret_error, "%s:%d: seccomp_default_action must be errno or kill",
+				return error_set(ret_error, -EINVAL, "%s:%d: seccomp_default_action must be errno or kill",
 					    path, lineno);
 			snprintf(c->seccomp_default_action, sizeof(c->seccomp_default_action), "%s", value);
 			r = 0;
 		} else
-			return fail(ret_error, "%s:%d: unknown setting '%s'", path, lineno, key);
+			return error_set(ret_error, -EINVAL, "%s:%d: unknown setting '%s'", path, lineno, key);
 		if (r < 0)
 			return r;
 	}

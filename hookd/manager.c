@@ -626,6 +626,35 @@ static void expire_connections(struct manager *m)
 	}
 }
 
+/* Handles one epoll event. Returns true when it was a connection's: handling it may free
+ * another connection that still has an event in this batch, so the caller stops the batch
+ * there (level triggering reports the rest again). */
+static bool handle_event(struct manager *m, struct epoll_event *ev)
+{
+	enum source_type *type = ev->data.ptr;
+
+	switch (*type) {
+	case SOURCE_LISTEN:
+		conn_accept(m);
+		return false;
+	case SOURCE_SIGNAL:
+		handle_signal(m);
+		return false;
+	case SOURCE_TRACER:
+		manager_flush_tracer(m);
+		return false;
+	case SOURCE_CONN: {
+		struct conn *c = (struct conn *)type;
+		if (c->out)
+			conn_writable(m, c);
+		else
+			conn_readable(m, c);
+		return true;
+	}
+	}
+	return false;
+}
+
 /* Stops accepting; finishes the requests already in flight (each bounded by its deadline). */
 static void manager_drain(struct manager *m)
 {
@@ -634,19 +663,9 @@ static void manager_drain(struct manager *m)
 		struct epoll_event events[32];
 		int n = epoll_wait(m->epoll_fd, events, ELEMENTSOF(events), next_timeout(m));
 
-		for (int i = 0; i < n; i++) {
-			enum source_type *type = events[i].data.ptr, t = *type;
-			if (t == SOURCE_CONN) {
-				struct conn *c = (struct conn *)type;
-				if (c->out)
-					conn_writable(m, c);
-				else
-					conn_readable(m, c);
+		for (int i = 0; i < n; i++)
+			if (handle_event(m, &events[i]))
 				break;
-			}
-			if (t == SOURCE_TRACER)
-				manager_flush_tracer(m);
-		}
 		expire_connections(m);
 	}
 }
@@ -666,32 +685,9 @@ int manager_run(struct manager *m)
 				continue;
 			return log_error_errno(errno, "epoll_wait: %m");
 		}
-		for (int i = 0; i < n; i++) {
-			enum source_type *type = events[i].data.ptr, t = *type;
-			switch (t) {
-			case SOURCE_LISTEN:
-				conn_accept(m);
+		for (int i = 0; i < n; i++)
+			if (handle_event(m, &events[i]))
 				break;
-			case SOURCE_SIGNAL:
-				handle_signal(m);
-				break;
-			case SOURCE_TRACER:
-				manager_flush_tracer(m);
-				break;
-			case SOURCE_CONN: {
-				struct conn *c = (struct conn *)type;
-				if (c->out)
-					conn_writable(m, c);
-				else
-					conn_readable(m, c);
-				break;
-			}
-			}
-			/* Handling a connection may free another one that still has an event
-			 * in this batch; level triggering reports the rest again. */
-			if (t == SOURCE_CONN)
-				break;
-		}
 		expire_connections(m);
 		if (m->n_watches > 0 && now_monotonic_ms() >= m->next_harvest)
 			harvest_all(m);

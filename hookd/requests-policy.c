@@ -389,6 +389,14 @@ json_object *op_policy(struct manager *m, const struct ucred *peer, json_object 
 	return resp;
 }
 
+static bool has_string(json_object *arr, const char *s)
+{
+	for (size_t k = 0; arr && k < json_object_array_length(arr); k++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, k)), s) == 0)
+			return true;
+	return false;
+}
+
 /* What complain-mode runs did that the approved policy would have denied. */
 json_object *op_violations(struct manager *m, const struct ucred *peer, json_object *req)
 {
@@ -416,14 +424,8 @@ json_object *op_violations(struct manager *m, const struct ucred *peer, json_obj
 		json_object *arr = json_object_object_get(json_object_object_get(observed, "observed"), lists[l]);
 		for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
 			json_object *n = json_object_array_get_idx(arr, i);
-			bool found = false;
-			for (size_t k = 0; !found && k < json_object_array_length(allowed); k++)
-				found = strcmp(json_object_get_string(json_object_array_get_idx(allowed, k)),
-					       json_object_get_string(n)) == 0;
-			for (size_t k = 0; !found && k < json_object_array_length(syscalls); k++)
-				found = strcmp(json_object_get_string(json_object_array_get_idx(syscalls, k)),
-					       json_object_get_string(n)) == 0;
-			if (!found)
+			if (!has_string(allowed, json_object_get_string(n)) &&
+			    !has_string(syscalls, json_object_get_string(n)))
 				json_object_array_add(syscalls, json_object_get(n));
 		}
 	}
@@ -432,11 +434,7 @@ json_object *op_violations(struct manager *m, const struct ucred *peer, json_obj
 							  "capabilities");
 		for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
 			json_object *n = json_object_array_get_idx(arr, i);
-			bool found = false;
-			for (size_t k = 0; !found && k < json_object_array_length(acaps); k++)
-				found = strcmp(json_object_get_string(json_object_array_get_idx(acaps, k)),
-					       json_object_get_string(n)) == 0;
-			if (!found)
+			if (!has_string(acaps, json_object_get_string(n)))
 				json_object_array_add(caps, json_object_get(n));
 		}
 	}

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "errmsg.h"
 #include "macro.h"
 #include "store.h"
 #include "timeutil.h"
@@ -184,18 +185,6 @@ static int stmt_exec(store *s, sqlite3_stmt *st)
 	return 0;
 }
 
-static int set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int set_error(char **ret_error, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_error, fmt, ap) < 0)
-		*ret_error = NULL;
-	va_end(ap);
-	return -EINVAL;
-}
-
 static int pragma_int(sqlite3 *db, const char *sql, int64_t *ret)
 {
 	sqlite3_stmt *st;
@@ -223,17 +212,17 @@ static int store_migrate(store *s, char **ret_error)
 	if (rc == SQLITE_OK)
 		rc = pragma_int(s->db, "SELECT COUNT(*) FROM sqlite_schema", &tables);
 	if (rc != SQLITE_OK)
-		return set_error(ret_error, "'%s' is not a usable policyd database: %s", s->path,
+		return error_set(ret_error, -EINVAL, "'%s' is not a usable policyd database: %s", s->path,
 				 sqlite3_errstr(rc));
 	if (version > STORE_SCHEMA_VERSION)
-		return set_error(ret_error,
+		return error_set(ret_error, -EINVAL,
 				 "database '%s' has schema version %" PRId64
 				 ", newer than this policyd knows (%d); refusing to touch it",
 				 s->path, version, STORE_SCHEMA_VERSION);
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
 	if (version == 0 && tables > 0)
-		return set_error(ret_error,
+		return error_set(ret_error, -EINVAL,
 				 "'%s' holds %" PRId64 " tables but no policyd schema version; "
 				 "refusing to touch a database that is not policyd's",
 				 s->path, tables);
@@ -245,7 +234,7 @@ static int store_migrate(store *s, char **ret_error)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "PRAGMA user_version = 1; COMMIT", NULL, NULL, &errmsg);
 	if (rc != SQLITE_OK) {
-		int r = set_error(ret_error, "creating the schema in '%s': %s", s->path,
+		int r = error_set(ret_error, -EINVAL, "creating the schema in '%s': %s", s->path,
 				  errmsg ? errmsg : sqlite3_errstr(rc));
 		sqlite3_free(errmsg);
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -270,7 +259,7 @@ int store_open(const char *path, store **ret, char **ret_error)
 			     NULL);
 	if (rc != SQLITE_OK) {
 		int r = sqlite_to_errno(rc);
-		set_error(ret_error, "cannot open database '%s': %s", path,
+		error_set(ret_error, -EINVAL, "cannot open database '%s': %s", path,
 			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		store_free(s);
 		return r ? r : -EIO;
@@ -284,7 +273,7 @@ int store_open(const char *path, store **ret, char **ret_error)
 				 "PRAGMA synchronous = NORMAL",
 			  NULL, NULL, &errmsg);
 	if (rc != SQLITE_OK) {
-		set_error(ret_error, "'%s' is not a usable policyd database: %s", path,
+		error_set(ret_error, -EINVAL, "'%s' is not a usable policyd database: %s", path,
 			  errmsg ? errmsg : sqlite3_errstr(rc));
 		sqlite3_free(errmsg);
 		store_free(s);
@@ -298,7 +287,7 @@ int store_open(const char *path, store **ret, char **ret_error)
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 					&s->stmt[i], NULL);
 		if (rc != SQLITE_OK) {
-			set_error(ret_error, "database '%s' does not match the schema: %s", path,
+			error_set(ret_error, -EINVAL, "database '%s' does not match the schema: %s", path,
 				  sqlite3_errmsg(s->db));
 			store_free(s);
 			return -EUCLEAN;

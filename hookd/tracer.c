@@ -13,6 +13,7 @@
 #include <seccomp.h>
 
 #include "log.h"
+#include "errmsg.h"
 #include "macro.h"
 #include "names.h"
 #include "tracer.h"
@@ -44,18 +45,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	if (log_get_max_level() < LOG_LEVEL_DEBUG || level == LIBBPF_DEBUG)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
-}
-
-static int fail(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(char **ret_error, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_error, fmt, ap) < 0)
-		*ret_error = NULL;
-	va_end(ap);
-	return r;
 }
 
 /* Text ranges [start, end) of the no-audit wrappers, from /proc/kallsyms. The end of a
@@ -265,7 +254,7 @@ int tracer_new(const struct tracer_options *opts, tracer **ret, char **ret_error
 
 	libbpf_set_print(libbpf_log);
 	if (access(btf, R_OK) < 0)
-		return fail(ret_error, -ENOENT,
+		return error_set(ret_error, -ENOENT,
 			    "kernel BTF not found at %s: this kernel was built without "
 			    "CONFIG_DEBUG_INFO_BTF, which the CO-RE tracer needs (start with "
 			    "--no-tracer to run without tracing)",
@@ -282,7 +271,7 @@ int tracer_new(const struct tracer_options *opts, tracer **ret, char **ret_error
 	if (!t->skel) {
 		r = -errno;
 		tracer_free(t);
-		return fail(ret_error, r, "cannot open the BPF tracer: %s", strerror(-r));
+		return error_set(ret_error, r, "cannot open the BPF tracer: %s", strerror(-r));
 	}
 	t->skel->rodata->key_is_inode = opts->key_kind == MNTNS_KEY_INODE;
 	n_ranges = find_noaudit_ranges(start, end, NOAUDIT_RANGES);
@@ -305,14 +294,14 @@ int tracer_new(const struct tracer_options *opts, tracer **ret, char **ret_error
 	r = tracer_bpf__load(t->skel);
 	if (r < 0) {
 		tracer_free(t);
-		return fail(ret_error, r, "cannot load the BPF tracer: %s%s", strerror(-r),
+		return error_set(ret_error, r, "cannot load the BPF tracer: %s%s", strerror(-r),
 			    load_hint(r));
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
 	if (!t->rb) {
 		r = -errno;
 		tracer_free(t);
-		return fail(ret_error, r, "cannot open the BPF ring buffer: %s", strerror(-r));
+		return error_set(ret_error, r, "cannot open the BPF ring buffer: %s", strerror(-r));
 	}
 	log_info("BPF tracer loaded (%u silent-capability ranges, capabilities %s)", n_ranges,
 		 t->has_capabilities ? "traced" : "not traced");

@@ -8,6 +8,7 @@
 
 #include "fileio.h"
 #include "identity.h"
+#include "errmsg.h"
 #include "macro.h"
 
 /* Image-name annotations set by CRI-O and containerd for Kubernetes pods, most specific first. */
@@ -45,18 +46,6 @@ bool profile_mode_valid(const char *mode)
 {
 	return streq_ptr(mode, "learn") || streq_ptr(mode, "enforce") ||
 	       streq_ptr(mode, "complain") || streq_ptr(mode, "off");
-}
-
-static int fail(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int fail(char **ret_error, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_error, fmt, ap) < 0)
-		*ret_error = NULL;
-	va_end(ap);
-	return -EINVAL;
 }
 
 static int copy_name(const char *name, enum identity_source source, struct identity *ret)
@@ -178,12 +167,12 @@ int identity_resolve(json_object *annotations, json_object *args, const char *co
 	char image[PROFILE_NAME_MAX + 1];
 
 	if (mode && !profile_mode_valid(mode))
-		return fail(ret_error,
+		return error_set(ret_error, -EINVAL,
 			    "annotation %s=\"%.64s\" is not one of learn, enforce, complain, off",
 			    ANNOTATION_MODE, mode);
 	if (v) {
 		if (copy_name(v, IDENTITY_ANNOTATION, ret) < 0)
-			return fail(ret_error,
+			return error_set(ret_error, -EINVAL,
 				    "annotation %s=\"%.64s\" is not a valid profile name "
 				    "(1-%d characters of A-Z a-z 0-9 . _ - : / @ +, starting with a "
 				    "letter or digit)",

@@ -6,26 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "macro.h"
 #include "oci.h"
-
-static int fail(char **ret_error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(char **ret_error, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		char *msg = NULL;
-		va_start(ap, fmt);
-		if (vasprintf(&msg, fmt, ap) < 0)
-			msg = NULL;
-		va_end(ap);
-		/* Formatted before the old message is freed: callers may wrap it. */
-		free(*ret_error);
-		*ret_error = msg;
-	}
-	return -EINVAL;
-}
 
 int oci_parse_json(const char *buf, size_t len, json_object **ret, char **ret_error)
 {
@@ -35,11 +18,11 @@ int oci_parse_json(const char *buf, size_t len, json_object **ret, char **ret_er
 	size_t end;
 
 	if (len == 0)
-		return fail(ret_error, "input is empty (expected a JSON object)");
+		return error_set(ret_error, -EINVAL, "input is empty (expected a JSON object)");
 	if (len > OCI_MAX_INPUT)
-		return fail(ret_error, "input of %zu bytes exceeds the limit of %u", len, OCI_MAX_INPUT);
+		return error_set(ret_error, -EINVAL, "input of %zu bytes exceeds the limit of %u", len, OCI_MAX_INPUT);
 	if (memchr(buf, '\0', len))
-		return fail(ret_error, "input contains a NUL byte");
+		return error_set(ret_error, -EINVAL, "input contains a NUL byte");
 
 	tok = json_tokener_new();
 	if (!tok)
@@ -49,16 +32,16 @@ int oci_parse_json(const char *buf, size_t len, json_object **ret, char **ret_er
 	end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
 	if (jerr == json_tokener_continue || (!root && jerr == json_tokener_success))
-		return fail(ret_error, "input is truncated JSON (ended after %zu bytes)", len);
+		return error_set(ret_error, -EINVAL, "input is truncated JSON (ended after %zu bytes)", len);
 	if (jerr != json_tokener_success)
-		return fail(ret_error, "input is not valid JSON: %s at byte %zu",
+		return error_set(ret_error, -EINVAL, "input is not valid JSON: %s at byte %zu",
 			    json_tokener_error_desc(jerr), end);
 	/* Only white space may follow the object. */
 	for (size_t i = end; i < len; i++)
 		if (!strchr(" \t\r\n", buf[i]))
-			return fail(ret_error, "input has trailing data at byte %zu", i);
+			return error_set(ret_error, -EINVAL, "input has trailing data at byte %zu", i);
 	if (!json_object_is_type(root, json_type_object))
-		return fail(ret_error, "input is not a JSON object");
+		return error_set(ret_error, -EINVAL, "input is not a JSON object");
 	*ret = TAKE_PTR(root);
 	return 0;
 }
@@ -88,13 +71,13 @@ static int check_annotations(json_object *root, json_object **ret, char **ret_er
 	json_object *a;
 
 	if (!json_object_object_get_ex(root, "annotations", &a))
-		return fail(ret_error, "missing field 'annotations' (an object of strings)");
+		return error_set(ret_error, -EINVAL, "missing field 'annotations' (an object of strings)");
 	if (!json_object_is_type(a, json_type_object))
-		return fail(ret_error, "field 'annotations' is not an object");
+		return error_set(ret_error, -EINVAL, "field 'annotations' is not an object");
 	json_object_object_foreach(a, key, val)
 	{
 		if (!json_object_is_type(val, json_type_string))
-			return fail(ret_error, "annotation '%.64s' is not a string", key);
+			return error_set(ret_error, -EINVAL, "annotation '%.64s' is not a string", key);
 	}
 	*ret = a;
 	return 0;
@@ -144,26 +127,26 @@ int oci_config_parse(json_object *root, struct oci_config *ret, char **ret_error
 	int r;
 
 	if (!json_object_is_type(root, json_type_object))
-		return fail(ret_error, "config is not a JSON object");
+		return error_set(ret_error, -EINVAL, "config is not a JSON object");
 	if (!json_object_object_get_ex(root, "process", &process))
-		return fail(ret_error, "config: missing field 'process'");
+		return error_set(ret_error, -EINVAL, "config: missing field 'process'");
 	if (!json_object_is_type(process, json_type_object))
-		return fail(ret_error, "config: field 'process' is not an object");
+		return error_set(ret_error, -EINVAL, "config: field 'process' is not an object");
 	if (!json_object_object_get_ex(process, "args", &args))
-		return fail(ret_error, "config: missing field 'process.args'");
+		return error_set(ret_error, -EINVAL, "config: missing field 'process.args'");
 	if (!json_object_is_type(args, json_type_array) || json_object_array_length(args) == 0)
-		return fail(ret_error, "config: field 'process.args' is not a non-empty array");
+		return error_set(ret_error, -EINVAL, "config: field 'process.args' is not a non-empty array");
 	if (json_object_array_length(args) > OCI_MAX_ARGS)
-		return fail(ret_error, "config: field 'process.args' has more than %d entries",
+		return error_set(ret_error, -EINVAL, "config: field 'process.args' has more than %d entries",
 			    OCI_MAX_ARGS);
 	for (size_t i = 0; i < json_object_array_length(args); i++)
 		if (!json_object_is_type(json_object_array_get_idx(args, i), json_type_string))
-			return fail(ret_error, "config: process.args[%zu] is not a string", i);
+			return error_set(ret_error, -EINVAL, "config: process.args[%zu] is not a string", i);
 	c.args = args;
 
 	r = check_annotations(root, &c.annotations, ret_error);
 	if (r < 0)
-		return fail(ret_error, "config: %s", *ret_error);
+		return error_set(ret_error, -EINVAL, "config: %s", *ret_error);
 
 	/* Podman names the container only in the paths of its userdata mounts. */
 	if (json_object_object_get_ex(root, "mounts", &mounts) &&
@@ -180,7 +163,7 @@ int oci_config_parse(json_object *root, struct oci_config *ret, char **ret_error
 			if (!oci_storage_from_path(json_object_get_string(src), &ref, id, sizeof(id)))
 				continue;
 			if (c.container_id[0] && strcmp(c.container_id, id) != 0)
-				return fail(ret_error, "config: mounts name two container ids");
+				return error_set(ret_error, -EINVAL, "config: mounts name two container ids");
 			strcpy(c.container_id, id);
 			oci_storage_add(&c, &ref);
 		}
@@ -196,35 +179,35 @@ int oci_state_parse(json_object *root, bool need_pid, struct oci_state *ret, cha
 	int r;
 
 	if (!json_object_is_type(root, json_type_object))
-		return fail(ret_error, "state is not a JSON object");
+		return error_set(ret_error, -EINVAL, "state is not a JSON object");
 	if (!json_object_object_get_ex(root, "id", &v))
-		return fail(ret_error, "state: missing field 'id'");
+		return error_set(ret_error, -EINVAL, "state: missing field 'id'");
 	if (!json_object_is_type(v, json_type_string) || !oci_id_valid(json_object_get_string(v)))
-		return fail(ret_error, "state: field 'id' is not a valid container id");
+		return error_set(ret_error, -EINVAL, "state: field 'id' is not a valid container id");
 	s.id = json_object_get_string(v);
 
 	if (json_object_object_get_ex(root, "pid", &v)) {
 		int64_t pid;
 		if (!json_object_is_type(v, json_type_int))
-			return fail(ret_error, "state: field 'pid' is not an integer");
+			return error_set(ret_error, -EINVAL, "state: field 'pid' is not an integer");
 		pid = json_object_get_int64(v);
 		if (pid <= 0 || pid > 0x3fffffff)
-			return fail(ret_error, "state: field 'pid' is out of range (%" PRId64 ")", pid);
+			return error_set(ret_error, -EINVAL, "state: field 'pid' is out of range (%" PRId64 ")", pid);
 		s.pid = (pid_t)pid;
 	} else if (need_pid) {
-		return fail(ret_error, "state: missing field 'pid'");
+		return error_set(ret_error, -EINVAL, "state: missing field 'pid'");
 	}
 
 	if (json_object_object_get_ex(root, "status", &v) && json_object_is_type(v, json_type_string))
 		s.status = json_object_get_string(v);
 	if (json_object_object_get_ex(root, "bundle", &v)) {
 		if (!json_object_is_type(v, json_type_string) || json_object_get_string(v)[0] != '/')
-			return fail(ret_error, "state: field 'bundle' is not an absolute path");
+			return error_set(ret_error, -EINVAL, "state: field 'bundle' is not an absolute path");
 		s.bundle = json_object_get_string(v);
 	}
 	r = check_annotations(root, &s.annotations, ret_error);
 	if (r < 0)
-		return fail(ret_error, "state: %s", *ret_error);
+		return error_set(ret_error, -EINVAL, "state: %s", *ret_error);
 	*ret = s;
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include "errmsg.h"
 #include "macro.h"
 #include "names.h"
 #include "policy.h"
@@ -19,25 +20,6 @@
  * (the mask containers-common's default profile uses). */
 #define CLONE_NS_MASK 2114060288LL
 #define ENOSYS_ERRNO 38
-
-static int fail(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int fail(char **ret_error, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (ret_error) {
-		free(*ret_error);
-		*ret_error = msg;
-	} else {
-		free(msg);
-	}
-	return -EINVAL;
-}
 
 static json_object *get(json_object *o, const char *key)
 {
@@ -67,20 +49,20 @@ int policy_validate(json_object *policy, char **ret_error)
 	json_object *sc, *v;
 
 	if (!policy || !json_object_is_type(policy, json_type_object))
-		return fail(ret_error, "policy is not a JSON object");
+		return error_set(ret_error, -EINVAL, "policy is not a JSON object");
 	v = get(policy, "format");
 	if (!v || json_object_get_int(v) != POLICY_FORMAT)
-		return fail(ret_error, "policy has no \"format\": %d", POLICY_FORMAT);
+		return error_set(ret_error, -EINVAL, "policy has no \"format\": %d", POLICY_FORMAT);
 	sc = get(policy, "seccomp");
 	if (!sc || !json_object_is_type(sc, json_type_object) || !get_array(sc, "syscalls"))
-		return fail(ret_error, "policy has no seccomp.syscalls array");
+		return error_set(ret_error, -EINVAL, "policy has no seccomp.syscalls array");
 	if (!get_array(policy, "capabilities"))
-		return fail(ret_error, "policy has no capabilities array");
+		return error_set(ret_error, -EINVAL, "policy has no capabilities array");
 	for (size_t i = 0; i < json_object_array_length(get_array(policy, "capabilities")); i++) {
 		const char *c = json_object_get_string(
 			json_object_array_get_idx(get_array(policy, "capabilities"), i));
 		if (!c || capability_from_name(c) < 0)
-			return fail(ret_error, "policy names an unknown capability '%s'", c ? c : "?");
+			return error_set(ret_error, -EINVAL, "policy names an unknown capability '%s'", c ? c : "?");
 	}
 	return 0;
 }
@@ -252,7 +234,7 @@ static int check_names(json_object *names, uint32_t arch, const char *arch_name,
 	for (size_t i = 0; i < json_object_array_length(names); i++) {
 		const char *n = json_object_get_string(json_object_array_get_idx(names, i));
 		if (!n || seccomp_syscall_resolve_name_arch(arch, n) == __NR_SCMP_ERROR)
-			return fail(ret_error, "unknown syscall '%s' for %s", n ? n : "?", arch_name);
+			return error_set(ret_error, -EINVAL, "unknown syscall '%s' for %s", n ? n : "?", arch_name);
 	}
 	return 0;
 }
@@ -342,7 +324,7 @@ int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_f
 	int r;
 
 	if (!names)
-		return fail(ret_error, "policy has no seccomp.syscalls");
+		return error_set(ret_error, -EINVAL, "policy has no seccomp.syscalls");
 	r = check_names(names, SCMP_ARCH_X86_64, "x86_64", ret_error);
 	if (r < 0)
 		return r;
@@ -613,7 +595,7 @@ int policy_apply(json_object *policy, json_object *config, enum policy_form form
 	if (r < 0)
 		return r;
 	if (!linux_ || !process)
-		return fail(ret_error, "config has no linux or process section");
+		return error_set(ret_error, -EINVAL, "config has no linux or process section");
 	r = policy_seccomp_oci(policy, get(linux_, "seccomp"), form, &seccomp, ret_error);
 	if (r < 0)
 		return r;

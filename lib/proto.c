@@ -11,6 +11,7 @@
 #include <sys/un.h>
 
 #include "config.h"
+#include "errmsg.h"
 #include "macro.h"
 #include "proto.h"
 #include "timeutil.h"
@@ -34,24 +35,6 @@ void proto_frame_header(uint32_t len, uint8_t ret_header[PROTO_HEADER_SIZE])
 	ret_header[3] = len;
 }
 
-static int set_error(char **ret_error, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int set_error(char **ret_error, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		char *msg = NULL;
-		va_start(ap, fmt);
-		if (vasprintf(&msg, fmt, ap) < 0)
-			msg = NULL;
-		va_end(ap);
-		/* Formatted before the old message is freed: callers may wrap it. */
-		free(*ret_error);
-		*ret_error = msg;
-	}
-	return r;
-}
-
 int proto_decode(const char *body, size_t len, json_object **ret_msg, char **ret_error)
 {
 	_cleanup_json_ json_object *msg = NULL;
@@ -60,9 +43,9 @@ int proto_decode(const char *body, size_t len, json_object **ret_msg, char **ret
 	enum json_tokener_error jerr;
 
 	if (len == 0 || len > PROTO_MAX_FRAME)
-		return set_error(ret_error, -EBADMSG, "message of %zu bytes is out of bounds", len);
+		return error_set(ret_error, -EBADMSG, "message of %zu bytes is out of bounds", len);
 	if (memchr(body, '\0', len))
-		return set_error(ret_error, -EBADMSG, "message contains a NUL byte");
+		return error_set(ret_error, -EBADMSG, "message contains a NUL byte");
 
 	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	if (!tok)
@@ -75,22 +58,22 @@ int proto_decode(const char *body, size_t len, json_object **ret_msg, char **ret
 								 : json_tokener_error_desc(jerr);
 		size_t at = json_tokener_get_parse_end(tok);
 		json_tokener_free(tok);
-		return set_error(ret_error, -EBADMSG, "message is not valid JSON: %s at byte %zu",
+		return error_set(ret_error, -EBADMSG, "message is not valid JSON: %s at byte %zu",
 				 what, at);
 	}
 	if (json_tokener_get_parse_end(tok) != len) {
 		size_t at = json_tokener_get_parse_end(tok);
 		json_tokener_free(tok);
-		return set_error(ret_error, -EBADMSG, "trailing data after the JSON object at byte %zu", at);
+		return error_set(ret_error, -EBADMSG, "trailing data after the JSON object at byte %zu", at);
 	}
 	json_tokener_free(tok);
 
 	if (!json_object_is_type(msg, json_type_object))
-		return set_error(ret_error, -EBADMSG, "message is not a JSON object");
+		return error_set(ret_error, -EBADMSG, "message is not a JSON object");
 	if (!json_object_object_get_ex(msg, "v", &v) || !json_object_is_type(v, json_type_int))
-		return set_error(ret_error, -EBADMSG, "message has no protocol version \"v\"");
+		return error_set(ret_error, -EBADMSG, "message has no protocol version \"v\"");
 	if (json_object_get_int64(v) != PROTO_VERSION)
-		return set_error(ret_error, -EPROTONOSUPPORT,
+		return error_set(ret_error, -EPROTONOSUPPORT,
 				 "protocol version %" PRId64 " not supported (this side speaks %d)",
 				 json_object_get_int64(v), PROTO_VERSION);
 
@@ -233,16 +216,16 @@ int proto_read_frame(int fd, size_t max, int64_t deadline, json_object **ret_msg
 
 	r = read_all(fd, (char *)header, sizeof(header), deadline);
 	if (r < 0)
-		return set_error(ret_error, r, "reading response header: %s", strerror(-r));
+		return error_set(ret_error, r, "reading response header: %s", strerror(-r));
 	r = proto_frame_length(header, max, &len);
 	if (r < 0)
-		return set_error(ret_error, r, "response frame length out of bounds");
+		return error_set(ret_error, r, "response frame length out of bounds");
 	body = malloc(len);
 	if (!body)
 		return -ENOMEM;
 	r = read_all(fd, body, len, deadline);
 	if (r < 0)
-		return set_error(ret_error, r, "reading response body: %s", strerror(-r));
+		return error_set(ret_error, r, "reading response body: %s", strerror(-r));
 	return proto_decode(body, len, ret_msg, ret_error);
 }
 
@@ -282,24 +265,24 @@ int proto_call(const char *socket_path, json_object *request, int timeout_ms,
 
 	fd = proto_connect(socket_path, deadline);
 	if (fd < 0)
-		return set_error(ret_error, fd, "cannot connect to policyd at %s: %s", socket_path,
+		return error_set(ret_error, fd, "cannot connect to policyd at %s: %s", socket_path,
 				 strerror(-fd));
 	r = proto_write_frame(fd, request, deadline);
 	if (r < 0)
-		return set_error(ret_error, r, "sending request to policyd at %s: %s", socket_path,
+		return error_set(ret_error, r, "sending request to policyd at %s: %s", socket_path,
 				 strerror(-r));
 	r = proto_read_frame(fd, PROTO_MAX_FRAME, deadline, &resp, ret_error);
 	if (r < 0)
-		return r == -ETIMEDOUT ? set_error(ret_error, r, "policyd at %s did not answer within %d ms",
+		return r == -ETIMEDOUT ? error_set(ret_error, r, "policyd at %s did not answer within %d ms",
 						   socket_path, timeout_ms)
 				       : r;
 	if (!json_object_object_get_ex(resp, "ok", &ok) || !json_object_is_type(ok, json_type_boolean))
-		return set_error(ret_error, -EBADMSG, "response from policyd has no \"ok\"");
+		return error_set(ret_error, -EBADMSG, "response from policyd has no \"ok\"");
 	if (!json_object_get_boolean(ok)) {
 		const char *msg = json_object_object_get_ex(resp, "error", &err)
 					  ? json_object_get_string(err)
 					  : "unspecified error";
-		return set_error(ret_error, -EREMOTEIO, "%s", msg);
+		return error_set(ret_error, -EREMOTEIO, "%s", msg);
 	}
 	*ret_response = TAKE_PTR(resp);
 	return 0;

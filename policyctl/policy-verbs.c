@@ -258,6 +258,20 @@ static int diff_lists(const char *what, json_object *a, json_object *b)
 	return changes;
 }
 
+/* "r /etc/passwd" for each file rule: what diff compares. */
+static json_object *file_rule_names(json_object *policy)
+{
+	json_object *out = json_object_new_array(), *f = json_object_object_get(policy, "files");
+
+	for (size_t i = 0; f && i < json_object_array_length(f); i++) {
+		json_object *e = json_object_array_get_idx(f, i);
+		char buf[1200];
+		snprintf(buf, sizeof(buf), "%-5s %s", str(e, "access"), str(e, "path"));
+		json_object_array_add(out, json_object_new_string(buf));
+	}
+	return out;
+}
+
 static json_object *device_names(json_object *policy)
 {
 	json_object *out = json_object_new_array(), *d = json_object_object_get(policy, "devices");
@@ -302,6 +316,11 @@ int verb_diff(const struct verb *v, const struct ctl *ctl, int argc, char **argv
 	da = a ? device_names(a) : json_object_new_array();
 	db = device_names(b);
 	changes += diff_lists("device", da, db);
+	{
+		_cleanup_json_ json_object *fa = a ? file_rule_names(a) : json_object_new_array();
+		_cleanup_json_ json_object *fb = file_rule_names(b);
+		changes += diff_lists("file", fa, fb);
+	}
 	if (!a || json_object_get_boolean(json_object_object_get(a, "no_new_privileges")) !=
 			  json_object_get_boolean(json_object_object_get(b, "no_new_privileges"))) {
 		printf("~ %-12s %s\n", "noNewPrivs", str(b, "no_new_privileges"));

@@ -251,6 +251,24 @@ static void print_policy_line(const char *label, json_object *profile, const cha
 	       json_object_get_boolean(json_object_object_get(p, "no_new_privileges")) ? ", noNewPrivileges" : "");
 }
 
+/* The generalised file and program rules of the candidate (else the approved policy). */
+static void print_file_rules(json_object *profile)
+{
+	json_object *p = json_object_object_get(profile, "candidate"), *rules;
+
+	if (!p || json_object_is_type(p, json_type_null))
+		p = json_object_object_get(profile, "approved");
+	rules = p ? json_object_object_get(p, "files") : NULL;
+	if (!rules || json_object_array_length(rules) == 0)
+		return;
+	printf("\nFile rules of version %s (r read, w write, c create, t truncate, x exec, d list, "
+	       "m map):\n", str(p, "version"));
+	for (size_t i = 0; i < json_object_array_length(rules); i++) {
+		json_object *r = json_object_array_get_idx(rules, i);
+		printf("  %-6s %-48s %s\n", str(r, "access"), str(r, "path"), str(r, "why"));
+	}
+}
+
 /* Why the candidate leaves out something the workload was seen doing. */
 static void print_excluded(json_object *profile)
 {
@@ -259,12 +277,17 @@ static void print_excluded(json_object *profile)
 	if (!p || json_object_is_type(p, json_type_null))
 		p = json_object_object_get(profile, "approved");
 	ex = p ? json_object_object_get(p, "excluded") : NULL;
-	if (!ex || json_object_array_length(ex) == 0)
-		return;
-	printf("\nSeen but not allowed by the policy:\n");
-	for (size_t i = 0; i < json_object_array_length(ex); i++) {
+	if (ex && json_object_array_length(ex) > 0) {
+		printf("\nSeen but not allowed by the policy:\n");
+		for (size_t i = 0; i < json_object_array_length(ex); i++) {
+			json_object *e = json_object_array_get_idx(ex, i);
+			printf("  %-20s %s\n", str(e, "syscall"), str(e, "reason"));
+		}
+	}
+	ex = p ? json_object_object_get(p, "files_excluded") : NULL;
+	for (size_t i = 0; ex && i < json_object_array_length(ex); i++) {
 		json_object *e = json_object_array_get_idx(ex, i);
-		printf("  %-20s %s\n", str(e, "syscall"), str(e, "reason"));
+		printf("  %-20s %s\n", str(e, "path"), str(e, "reason"));
 	}
 }
 
@@ -310,6 +333,7 @@ int verb_show(const struct verb *v, const struct ctl *ctl, int argc, char **argv
 				printf("  %-13s %s\n", k, json_object_get_string(val));
 		}
 	}
+	print_file_rules(profile);
 	print_excluded(profile);
 	print_runs(profile);
 	print_observed(profile);
