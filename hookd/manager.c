@@ -255,7 +255,7 @@ void manager_stop_watching(struct manager *m, uint64_t key)
 	manager_watch_remove(m, key);
 }
 
-int manager_watch_add(struct manager *m, uint64_t key, int64_t run_id, pid_t init_pid)
+static int watch_add(struct manager *m, uint64_t key, int64_t run_id, pid_t init_pid, bool running)
 {
 	struct watch *w;
 	int r;
@@ -269,12 +269,47 @@ int manager_watch_add(struct manager *m, uint64_t key, int64_t run_id, pid_t ini
 	if (!w)
 		return -ENOMEM;
 	m->watches = w;
-	r = tracer_watch(m->tracer, key, (uint64_t)run_id, init_pid);
+	r = running ? tracer_rewatch(m->tracer, key, (uint64_t)run_id, init_pid)
+		    : tracer_watch(m->tracer, key, (uint64_t)run_id, init_pid);
 	if (r < 0)
 		return r;
 	m->watches[m->n_watches++] = (struct watch){.key = key, .run_id = run_id};
 	if (m->n_watches == 1)
 		m->next_harvest = now_monotonic_ms() + MANAGER_HARVEST_INTERVAL_MS;
+	return 0;
+}
+
+int manager_watch_add(struct manager *m, uint64_t key, int64_t run_id, pid_t init_pid)
+{
+	return watch_add(m, key, run_id, init_pid, false);
+}
+
+/*
+ * After a crash or restart: runs the store still has open belong to containers that either still
+ * run (same init pid, same mount namespace) — watched again, so learning goes on — or ended while
+ * we were away, whose runs are closed as lost. A run without a namespace yet (precreate seen,
+ * createRuntime not) is left for its hooks.
+ */
+static int recover_run(void *userdata, const struct store_open_run *run)
+{
+	struct manager *m = userdata;
+	uint64_t key = 0;
+
+	if (!run->mntns_id)
+		return 0;
+	if (run->pid > 0 && mntns_key_of_pid(run->pid, m->key_kind, &key) == 0 && key == run->mntns_id) {
+		if (m->tracer && (strcmp(run->mode, "learn") == 0 || strcmp(run->mode, "complain") == 0)) {
+			int r = watch_add(m, key, run->id, run->pid, true);
+			if (r < 0)
+				log_warning_errno(r, "container %.12s: cannot watch it again: %m", run->container_id);
+		}
+		log_info("container %.12s of profile '%s' is still running: %s", run->container_id,
+			 run->profile, m->tracer ? "tracing it again" : "its run stays open");
+		return 0;
+	}
+	log_info("container %.12s of profile '%s' ended while policyd was not running: run closed as lost",
+		 run->container_id, run->profile);
+	(void)store_run_close(m->store, run->id, "lost", now_realtime_ms());
 	return 0;
 }
 
@@ -372,6 +407,10 @@ int manager_new(const struct manager_options *opts, struct manager **ret)
 		log_warning("running without the BPF tracer (--no-tracer): learning records runs "
 			    "but no behaviour");
 	}
+
+	r = store_runs_open_foreach(m->store, recover_run, m);
+	if (r < 0)
+		log_warning_errno(r, "cannot recover the runs left open: %m");
 
 	r = setup_signals(m);
 	if (r < 0) {

@@ -79,9 +79,17 @@ static json_object *op_precreate(struct manager *m, json_object *req)
 	log_context_set(id.name, cfg.container_id);
 	r = open_run(m, &id, oci_annotation(cfg.annotations, ANNOTATION_MODE),
 		     cfg.container_id[0] ? cfg.container_id : NULL, &run_id, mode);
-	if (r < 0)
-		return proto_response_error("precreate: recording a run of profile '%s': %s", id.name,
-					    strerror(-r));
+	if (r < 0) {
+		/* The store cannot take it (disk full, I/O error): like a daemon that is down, the
+		 * container starts — enforced if approved, else unchanged — and we say what is lost. */
+		struct store_profile p;
+		log_warning_errno(r, "precreate: cannot record a run of profile '%s' (%m); "
+				     "the container starts, its run is not recorded", id.name);
+		snprintf(mode, sizeof(mode), "%s",
+			 store_profile_get(m->store, id.name, &p) == 0 ? p.mode : "learn");
+		if (oci_annotation(cfg.annotations, ANNOTATION_MODE))
+			snprintf(mode, sizeof(mode), "%s", oci_annotation(cfg.annotations, ANNOTATION_MODE));
+	}
 	log_info("precreate %.12s: profile '%s' (%s), mode %s",
 		 cfg.container_id[0] ? cfg.container_id : "(no id)", id.name,
 		 identity_source_to_string(id.source), mode);
@@ -165,8 +173,14 @@ static json_object *op_container_created(struct manager *m, json_object *req)
 		if (r >= 0)
 			r = store_run_find_open(m->store, st.id, &run);
 	}
-	if (r < 0)
-		return proto_response_error("container-created %.12s: store: %s", st.id, strerror(-r));
+	if (r < 0) {
+		/* Nothing to attach the container to (store full or failing): it runs untraced. */
+		log_warning_errno(r, "container %.12s: cannot record its run (%m); it is not traced",
+				  st.id);
+		resp = proto_response_ok();
+		json_object_object_add(resp, "traced", json_object_new_boolean(0));
+		return resp;
+	}
 
 	log_context_set(run.profile, st.id);
 	r = mntns_key_of_pid(st.pid, m->key_kind, &key);

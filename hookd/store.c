@@ -29,6 +29,7 @@ enum stmt {
 	STMT_PROFILE_BY_NAME,
 	STMT_RUNS_OF_PROFILE,
 	STMT_OBSERVED_OF_PROFILE,
+	STMT_RUNS_OPEN,
 	STMT_PROFILE_GET_FULL,
 	STMT_POLICY_BY_STATE,
 	STMT_POLICY_BY_VERSION,
@@ -92,6 +93,9 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		"FROM observations o JOIN runs r ON r.id = o.run_id WHERE r.profile_id = ?1 "
 		"AND (?2 IS NULL OR r.mode = ?2) "
 		"GROUP BY o.kind, o.key, o.detail, o.phase ORDER BY o.kind, o.key, o.detail, o.phase",
+	[STMT_RUNS_OPEN] = "SELECT r.id, r.container_id, p.name, r.mode, IFNULL(r.pid, 0), "
+			   "IFNULL(r.mntns_id, 0) FROM runs r JOIN profiles p ON p.id = r.profile_id "
+			   "WHERE r.stopped IS NULL ORDER BY r.id",
 	[STMT_PROFILE_GET_FULL] = "SELECT id, mode, IFNULL(candidate_version, 0), "
 				  "IFNULL(approved_version, 0) FROM profiles WHERE name = ?1",
 	[STMT_POLICY_BY_STATE] = "SELECT version, policy FROM policy_versions "
@@ -1067,4 +1071,37 @@ int store_history_json(store *s, int64_t profile_id, json_object **ret)
 		return sqlite_to_errno(rc);
 	*ret = TAKE_PTR(o);
 	return 0;
+}
+
+int store_runs_open_foreach(store *s, int (*fn)(void *userdata, const struct store_open_run *run),
+			    void *userdata)
+{
+	sqlite3_stmt *st = stmt_get(s, STMT_RUNS_OPEN);
+	struct store_open_run *runs = NULL;
+	size_t n = 0;
+	int rc, r = 0;
+
+	/* Collected first: fn may write to the store, which would reset this statement. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_open_run *next = realloc(runs, (n + 1) * sizeof(*runs)), *o;
+		if (!next) {
+			r = -ENOMEM;
+			break;
+		}
+		runs = next;
+		o = &runs[n++];
+		o->id = sqlite3_column_int64(st, 0);
+		snprintf(o->container_id, sizeof(o->container_id), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(o->profile, sizeof(o->profile), "%s", (const char *)sqlite3_column_text(st, 2));
+		snprintf(o->mode, sizeof(o->mode), "%s", (const char *)sqlite3_column_text(st, 3));
+		o->pid = (pid_t)sqlite3_column_int64(st, 4);
+		o->mntns_id = (uint64_t)sqlite3_column_int64(st, 5);
+	}
+	sqlite3_reset(st);
+	if (r == 0 && rc != SQLITE_DONE)
+		r = sqlite_to_errno(rc);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = fn(userdata, &runs[i]);
+	free(runs);
+	return r < 0 ? r : 0;
 }

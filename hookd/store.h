@@ -39,6 +39,18 @@ int store_run_find_open(store *s, const char *container_id, struct store_run *re
 int store_run_set_started(store *s, int64_t run_id, pid_t pid, uint64_t mntns_id,
 			  const char *key_kind, const char *runtime, int64_t now);
 int store_run_close(store *s, int64_t run_id, const char *exit_state, int64_t now);
+
+struct store_open_run {
+	int64_t id;
+	char container_id[129];
+	char profile[PROFILE_NAME_MAX + 1];
+	char mode[16];
+	pid_t pid;        /* 0 before createRuntime */
+	uint64_t mntns_id; /* 0 before createRuntime */
+};
+/* Calls fn for every run still open (crash recovery); stops at the first fn < 0. */
+int store_runs_open_foreach(store *s, int (*fn)(void *userdata, const struct store_open_run *run),
+			    void *userdata);
 /* Adds count to an observation of a run (creating it). */
 int store_observation_add(store *s, int64_t run_id, const char *kind, const char *key,
 			  const char *detail, const char *phase, int64_t count, int64_t now);

@@ -101,16 +101,16 @@ static const char *phase_name(uint32_t phase)
 	return phase == PHASE_WORKLOAD ? "workload" : phase == PHASE_RUNTIME ? "runtime" : "init";
 }
 
-static void emit(tracer *t, uint64_t mntns, const char *kind, const char *key, const char *detail,
-		 uint32_t phase)
+static void emit(const struct tracer_callbacks *cb, uint64_t mntns, const char *kind,
+		 const char *key, const char *detail, uint32_t phase)
 {
 	struct observation o = {kind, key, detail, phase_name(phase)};
 
-	if (t->cb.observe)
-		t->cb.observe(t->cb.userdata, mntns, &o);
+	if (cb->observe)
+		cb->observe(cb->userdata, mntns, &o);
 }
 
-static void decode_exec(tracer *t, const struct exec_event *e)
+static void decode_exec(const struct tracer_callbacks *t, const struct exec_event *e)
 {
 	char requested[NAME_BUF], resolved[PATH_BUF];
 
@@ -123,7 +123,7 @@ static void decode_exec(tracer *t, const struct exec_event *e)
 		     e->h.phase);
 }
 
-static void decode_file(tracer *t, const struct file_event *e)
+static void decode_file(const struct tracer_callbacks *t, const struct file_event *e)
 {
 	char path[PATH_BUF], access[96], detail[160];
 
@@ -145,7 +145,7 @@ static void decode_file(tracer *t, const struct file_event *e)
 	}
 }
 
-static void decode_capability(tracer *t, const struct capability_event *e)
+static void decode_capability(const struct tracer_callbacks *t, const struct capability_event *e)
 {
 	char detail[96], *name = NULL;
 
@@ -158,7 +158,7 @@ static void decode_capability(tracer *t, const struct capability_event *e)
 	emit(t, e->h.mntns, "capability", capability_name(e->cap), detail, e->h.phase);
 }
 
-static void decode_net(tracer *t, const struct net_event *e)
+static void decode_net(const struct tracer_callbacks *t, const struct net_event *e)
 {
 	char key[160], addr[INET6_ADDRSTRLEN] = "";
 	const char *op = e->h.type == EVENT_SOCKET ? "socket"
@@ -177,17 +177,14 @@ static void decode_net(tracer *t, const struct net_event *e)
 	emit(t, e->h.mntns, "network", key, e->ret >= 0 ? "ok" : errno_name(-e->ret), e->h.phase);
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+int tracer_decode_record(const struct tracer_callbacks *t, const void *data, size_t size)
 {
-	tracer *t = ctx;
 	const struct event_header *h = data;
 	size_t need;
 
 	/* Records are checked for size before they are trusted. */
-	if (size < sizeof(*h)) {
-		t->bad_records++;
-		return 0;
-	}
+	if (size < sizeof(*h))
+		return -EBADMSG;
 	switch (h->type) {
 	case EVENT_EXEC:
 		need = sizeof(struct exec_event);
@@ -207,13 +204,10 @@ static int on_record(void *ctx, void *data, size_t size)
 		need = sizeof(struct event_header);
 		break;
 	default:
-		t->bad_records++;
-		return 0;
+		return -EBADMSG;
 	}
-	if (size < need) {
-		t->bad_records++;
-		return 0;
-	}
+	if (size < need)
+		return -EBADMSG;
 	switch (h->type) {
 	case EVENT_EXEC:
 		decode_exec(t, data);
@@ -225,12 +219,21 @@ static int on_record(void *ctx, void *data, size_t size)
 		decode_capability(t, data);
 		break;
 	case EVENT_INIT_EXIT:
-		if (t->cb.init_exited)
-			t->cb.init_exited(t->cb.userdata, h->mntns);
+		if (t->init_exited)
+			t->init_exited(t->userdata, h->mntns);
 		break;
 	default:
 		decode_net(t, data);
 	}
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	tracer *t = ctx;
+
+	if (tracer_decode_record(&t->cb, data, size) < 0)
+		t->bad_records++;
 	return 0;
 }
 
@@ -365,16 +368,16 @@ int tracer_consume(tracer *t)
 	return r < 0 ? r : 0;
 }
 
-int tracer_watch(tracer *t, uint64_t key, uint64_t run_id, pid_t init_pid)
+static int watch_with_phase(tracer *t, uint64_t key, uint64_t run_id, pid_t init_pid, uint32_t phase)
 {
-	struct watch_value v = {.run_id = run_id, .init_pid = (uint32_t)init_pid, .phase = PHASE_INIT};
+	struct watch_value v = {.run_id = run_id, .init_pid = (uint32_t)init_pid, .phase = phase};
 	bool existed = bpf_map__lookup_elem(t->skel->maps.watched, &key, sizeof(key), &v, sizeof(v),
 					    0) == 0;
 	int r;
 
 	if (existed) /* re-registered: keep what was recorded */
 		return 0;
-	v = (struct watch_value){.run_id = run_id, .init_pid = (uint32_t)init_pid, .phase = PHASE_INIT};
+	v = (struct watch_value){.run_id = run_id, .init_pid = (uint32_t)init_pid, .phase = phase};
 	if (t->n_watched == 0) {
 		r = tracer_attach(t);
 		if (r < 0)
@@ -388,6 +391,16 @@ int tracer_watch(tracer *t, uint64_t key, uint64_t run_id, pid_t init_pid)
 	}
 	t->n_watched++;
 	return 0;
+}
+
+int tracer_watch(tracer *t, uint64_t key, uint64_t run_id, pid_t init_pid)
+{
+	return watch_with_phase(t, key, run_id, init_pid, PHASE_INIT);
+}
+
+int tracer_rewatch(tracer *t, uint64_t key, uint64_t run_id, pid_t init_pid)
+{
+	return watch_with_phase(t, key, run_id, init_pid, PHASE_WORKLOAD);
 }
 
 int tracer_harvest_syscalls(tracer *t, uint64_t key)
@@ -407,7 +420,7 @@ int tracer_harvest_syscalls(tracer *t, uint64_t key)
 					continue;
 				name = seccomp_syscall_resolve_num_arch(arch_tokens[arch], nr);
 				snprintf(fallback, sizeof(fallback), "syscall_%d", nr);
-				emit(t, key, "syscall", name ? name : fallback, arch_names[arch],
+				emit(&t->cb, key, "syscall", name ? name : fallback, arch_names[arch],
 				     (uint32_t)phase);
 				free(name);
 			}

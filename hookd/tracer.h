@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -46,9 +47,17 @@ int tracer_consume(tracer *t);
 
 /* Watching the first namespace attaches the programs; unwatching the last detaches them. */
 int tracer_watch(tracer *t, uint64_t key, uint64_t run_id, pid_t init_pid);
+/* Watches a container found running after a restart: its workload has started already. */
+int tracer_rewatch(tracer *t, uint64_t key, uint64_t run_id, pid_t init_pid);
 int tracer_unwatch(tracer *t, uint64_t key);
 /* Reports the syscalls a watched namespace has made so far (idempotent). */
 int tracer_harvest_syscalls(tracer *t, uint64_t key);
+
+/*
+ * Decodes one ring-buffer record into callbacks; checks its size for its type. Pure (no BPF),
+ * so that it can be fuzzed. Returns 0, or -EBADMSG for a record that was rejected.
+ */
+int tracer_decode_record(const struct tracer_callbacks *cb, const void *data, size_t size);
 
 bool tracer_attached(tracer *t);
 uint64_t tracer_counter(tracer *t, int counter);
