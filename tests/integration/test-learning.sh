@@ -11,12 +11,15 @@ gcc -O2 -static -pthread -o "$T/threads" "$POLICYD_SOURCE_DIR/tests/integration/
 make_busybox_image localhost/policyd-test-threads "$T/threads"
 pd_start || exit 1
 
-# our_links: how many BPF links run one of policyd's programs (named pd_*).
+# our_links: how many BPF links run one of this test's policyd's programs: the prog ids its
+# file descriptors hold (another policyd on the host has its own).
 our_links() {
 	local ids
-	ids=$(bpftool prog show -j | jq -c '[.[] | select(.name | startswith("pd_")) | .id]')
-	bpftool link list -j | jq --argjson ids "$ids" '[.[] | select(.prog_id as $p | $ids | index($p))] | length'
+	ids=$(grep -h '^prog_id:' /proc/"$PD_PID"/fdinfo/* 2>/dev/null | awk '{print $2}' | jq -sc .)
+	bpftool link list -j | jq --argjson ids "${ids:-[]}" '[.[] | select(.prog_id as $p | $ids | index($p))] | length'
 }
+check "our daemon holds its programs (loaded, to be attached on demand)" \
+	bash -c "grep -q '^prog_id:' /proc/$PD_PID/fdinfo/*"
 check "no container learning: none of our programs is attached" test "$(our_links)" -eq 0
 
 WEB='mkdir -p /tmp/data && echo hello >/tmp/data/f && chmod 600 /tmp/data/f &&
