@@ -441,6 +441,8 @@ fail:
 
 static void conn_free(struct manager *m, struct conn *c)
 {
+	if (c->peer.uid != 0 && m->n_unprivileged > 0)
+		m->n_unprivileged--;
 	for (size_t i = 0; i < m->n_conns; i++)
 		if (m->conns[i] == c) {
 			m->conns[i] = m->conns[--m->n_conns];
@@ -506,12 +508,25 @@ static void conn_accept(struct manager *m)
 		c->type = SOURCE_CONN;
 		c->fd = fd;
 		c->deadline = now_monotonic_ms() + MANAGER_CONNECTION_TIMEOUT_MS;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len) < 0 ||
-		    epoll_add(m, fd, EPOLLIN | EPOLLRDHUP, c) < 0) {
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len) < 0) {
 			close(fd);
 			free(c);
 			continue;
 		}
+		if (c->peer.uid != 0 && m->n_unprivileged >= MANAGER_MAX_UNPRIVILEGED) {
+			log_warning("too many connections from non-root clients (%d); dropping one of uid %u",
+				    MANAGER_MAX_UNPRIVILEGED, (unsigned)c->peer.uid);
+			close(fd);
+			free(c);
+			continue;
+		}
+		if (epoll_add(m, fd, EPOLLIN | EPOLLRDHUP, c) < 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		if (c->peer.uid != 0)
+			m->n_unprivileged++;
 		m->conns[m->n_conns++] = c;
 	}
 }

@@ -16,6 +16,8 @@
 #include "tracer.h"
 
 #define MANAGER_MAX_CONNECTIONS 128
+/* Of those, at most this many from non-root clients: they cannot crowd out the hooks. */
+#define MANAGER_MAX_UNPRIVILEGED 32
 /* A client has this long to send its request and read the response. */
 #define MANAGER_CONNECTION_TIMEOUT_MS 5000
 /* How often the syscall bitmaps of running containers are copied into the store. */
@@ -58,6 +60,7 @@ struct manager {
 
 	struct conn *conns[MANAGER_MAX_CONNECTIONS];
 	size_t n_conns;
+	size_t n_unprivileged;
 
 	struct watch *watches;
 	size_t n_watches;

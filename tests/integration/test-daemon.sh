@@ -65,6 +65,28 @@ setpriv --reuid=65534 --regid=65534 --clear-groups env POLICYD_SOCKET="$SOCK" \
 check "non-root: registering a container is refused" \
 	bash -c "[[ $rc -eq 1 ]] && grep -q 'permission denied' '$T/err'"
 
+# Non-root clients that open many connections and send nothing cannot crowd out the hooks.
+# Debian's python3: the one on root's PATH may live where nobody cannot reach it.
+setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+import socket, sys, time
+conns = []
+for i in range(60):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); conns.append(s)
+print(len(conns), "connected", flush=True)
+time.sleep(3)
+' "$SOCK" >"$T/hogs.out" 2>&1 &
+HOGS=$!
+sleep 0.5
+start=$(date +%s%N)
+POLICYD_SOCKET=$SOCK "$BIN/policyd-prestart-hook" precreate \
+	<"$FIX/podman-runc-precreate-stdin.json" >"$T/hog-cfg.json" 2>"$T/hog.err"
+ms=$((($(date +%s%N) - start) / 1000000))
+check "60 idle non-root connections: a hook is still served (${ms} ms)" \
+	bash -c "[[ -s '$T/hog-cfg.json' ]] && ! grep -q warning '$T/hog.err'"
+check "  the idle clients were connected" grep -q "connected" "$T/hogs.out"
+check "  and policyd says it dropped the excess" grep -q "too many connections from non-root" "$T/policyd.log"
+wait "$HOGS" 2>/dev/null
+
 # policyctl's contract: exit codes and messages.
 rc=0
 ctl show no-such-profile 2>"$T/err" || rc=$?
