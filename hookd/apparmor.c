@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "names.h"
+#include "timeutil.h"
 
 #define PARSER "/usr/sbin/apparmor_parser"
 #define FEATURES "/usr/share/apparmor-features/features"
@@ -180,8 +181,9 @@ static int validate(const char *text, char **ret_error)
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (pid > 0) {
-		/* The parser is quick; a hung one must not hang the daemon. */
-		(void)read_fd_bounded(pipefd[0], 16384, -1, &err, &len);
+		/* The parser is quick; a hung one must not hang the daemon: 10 s, then killed. */
+		if (read_fd_bounded(pipefd[0], 16384, now_monotonic_ms() + 10000, &err, &len) == -ETIMEDOUT)
+			kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 	}
 	close(pipefd[0]);

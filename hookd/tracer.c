@@ -116,6 +116,9 @@ static void decode_exec(const struct tracer_callbacks *t, const struct exec_even
 
 	snprintf(requested, sizeof(requested), "%.*s", NAME_BUF - 1, e->requested);
 	snprintf(resolved, sizeof(resolved), "%.*s", PATH_BUF - 1, e->resolved);
+	/* A resolved path cut short names another file: keep only what was asked for. */
+	if (e->truncated)
+		resolved[0] = '\0';
 	emit(t, e->h.mntns, "exec", *resolved ? resolved : requested, requested, e->h.phase);
 	/* Privilege gained through exec: noNewPrivileges would break this workload. */
 	if (e->secureexec)
@@ -130,6 +133,11 @@ static void decode_file(const struct tracer_callbacks *t, const struct file_even
 	snprintf(path, sizeof(path), "%.*s", PATH_BUF - 1, e->path);
 	if (!*path)
 		return;
+	/* A path cut short by the kernel side names another file: never let it into a policy. */
+	if (e->truncated) {
+		emit(t, e->h.mntns, "file_truncated", path, "", e->h.phase);
+		return;
+	}
 	access_to_string(e->access, access, sizeof(access));
 	if (e->error) {
 		snprintf(detail, sizeof(detail), "%s:%s", access, errno_name(e->error));
