@@ -8,12 +8,12 @@ JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
 .PHONY: all deps build build-asan demo demo-installed check unit integration check-asan bench-start bench-tracer \
-	bench-enforce deb clean help
+	bench-enforce bench-load deb clean help
 
 all: build
 
 help:
-	@echo "make demo | check | build | unit | integration | check-asan | bench-start | bench-tracer | bench-enforce | clean"
+	@echo "make demo | check | build | unit | integration | check-asan | bench-start | bench-tracer | bench-enforce | bench-load | deb | clean"
 
 deps:
 	bash scripts/install-deps.sh
@@ -61,6 +61,9 @@ bench-tracer: build
 
 bench-enforce: build
 	bash eval/bench/enforce.sh $(BUILD)
+
+bench-load: build
+	bash eval/bench/load.sh $(BUILD)
 
 # A Debian package built with dpkg-buildpackage from a copy of the tree (packaging/debian is
 # put in place as debian/); the .deb lands in $(BUILD)/deb/.
