@@ -8,7 +8,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
 .PHONY: all deps build build-asan demo demo-installed check unit integration check-asan bench-start bench-tracer \
-	bench-enforce bench-load deb clean help
+	bench-enforce bench-load deb fuzz fuzz-smoke clean help
 
 all: build
 
@@ -49,9 +49,17 @@ check-asan: build-asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir $(ASAN_BUILD) --output-on-failure
 
+# libFuzzer targets (tests/fuzz): a bounded smoke run here, long runs with `make fuzz`.
+fuzz-smoke: deps
+	bash tests/fuzz/run.sh 12
+
+fuzz: deps
+	FUZZ_KEEP_CORPUS=1 bash tests/fuzz/run.sh 600
+
 check: build build-asan
 	ctest --test-dir $(BUILD) --output-on-failure
 	$(MAKE) --no-print-directory check-asan
+	$(MAKE) --no-print-directory fuzz-smoke
 
 bench-start: build
 	bash eval/bench/start.sh $(BUILD)
@@ -71,4 +79,4 @@ deb: deps
 	bash scripts/make-deb.sh $(BUILD)/deb
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

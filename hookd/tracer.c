@@ -182,7 +182,9 @@ static void decode_net(const struct tracer_callbacks *t, const struct net_event 
 			 socket_type_name(e->type), e->family == 10 ? "[" : "", addr,
 			 e->family == 10 ? "]" : "", e->port);
 	}
-	emit(t, e->h.mntns, "network", key, e->ret >= 0 ? "ok" : errno_name(-e->ret), e->h.phase);
+	/* ret comes off the ring buffer: INT_MIN must not be negated (found by fuzzing). */
+	emit(t, e->h.mntns, "network", key,
+	     e->ret >= 0 ? "ok" : errno_name(e->ret == INT32_MIN ? EINVAL : -e->ret), e->h.phase);
 }
 
 int tracer_decode_record(const struct tracer_callbacks *t, const void *data, size_t size)

@@ -147,14 +147,16 @@ void identity_command_name(json_object *args, char *ret, size_t size)
 	}
 	base = strrchr(argv0, '/');
 	base = base ? base + 1 : argv0;
-	/* Keep the readable part to characters a profile name allows. */
+	/* Keep the readable part to characters a profile name allows, and never "..", which
+	 * profile names refuse (found by fuzzing: "run..sh" made a profile nobody could name). */
 	for (n = 0; base[n] && j < sizeof(word) - 1; n++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", base[n]))
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", base[n]) &&
+		    !(base[n] == '.' && j > 0 && word[j - 1] == '.'))
 			word[j++] = base[n];
 	word[j] = '\0';
 	if (j > 0)
 		snprintf(ret, size, "cmd-%s-%016" PRIx64, word, h);
-	else
+	if (j == 0 || !profile_name_valid(ret))
 		snprintf(ret, size, "cmd-%016" PRIx64, h);
 }
 

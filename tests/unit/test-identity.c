@@ -138,6 +138,19 @@ TEST(command_hash_is_stable_and_distinct)
 	CHECK(profile_name_valid(i1.name));
 }
 
+TEST(command_names_are_always_valid)
+{
+	static const char *const argv0s[] = {"/opt/app/run..sh", "..", "...", "/x/.hidden", "??", ""};
+	char name[PROFILE_NAME_MAX + 1];
+
+	for (size_t i = 0; i < ELEMENTSOF(argv0s); i++) {
+		_cleanup_json_ json_object *args = json_object_new_array();
+		json_object_array_add(args, json_object_new_string(argv0s[i]));
+		identity_command_name(args, name, sizeof(name));
+		CHECK(profile_name_valid(name));
+	}
+}
+
 TEST(profile_names)
 {
 	CHECK(profile_name_valid("t1"));
