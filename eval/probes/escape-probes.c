@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: MIT
+/* escape-probes [--list]: tries the first step of ~40 container-escape techniques, harmlessly, one JSON line each. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/capability.h>
+#include <linux/io_uring.h>
+#include <linux/kexec.h>
+#include <linux/perf_event.h>
+#include <linux/reboot.h>
+#include <linux/vm_sockets.h>
+#include <linux/if_alg.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/timex.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef AF_ALG
+#define AF_ALG 38
+#endif
+#ifndef AF_VSOCK
+#define AF_VSOCK 40
+#endif
+
+struct res {
+	int allowed;
+	int err; /* 0: the call succeeded */
+	char detail[256];
+};
+
+static const char *ename(int e)
+{
+	const char *n;
+
+	if (e == 0)
+		return "none";
+	n = strerrorname_np(e);
+	return n ? n : "?";
+}
+
+/* A real operation: only success opens the door. */
+static void real(struct res *r, long rc, const char *what)
+{
+	r->err = rc < 0 ? errno : 0;
+	r->allowed = rc >= 0;
+	snprintf(r->detail, sizeof r->detail, "%s %s", what, rc >= 0 ? "succeeded" : "failed");
+}
+
+/*
+ * A deliberately invalid call: EPERM/EACCES (capability, LSM, sysctl) or ENOSYS (seccomp's default
+ * errno, or no such syscall) mean it was stopped before the kernel looked at the arguments; any
+ * other answer means the privilege check was passed, i.e. "allowed".
+ */
+static void reach(struct res *r, long rc, const char *what)
+{
+	r->err = rc < 0 ? errno : 0;
+	r->allowed = rc >= 0 || (errno != EPERM && errno != EACCES && errno != ENOSYS);
+	snprintf(r->detail, sizeof r->detail, "%s: %s", what,
+		 r->allowed ? "privilege check passed (argument check answered)" :
+		 errno == ENOSYS ? "ENOSYS: seccomp's default errno, or the kernel lacks the syscall" :
+		 "stopped at the privilege check");
+}
+
+/* open() that never reads or writes; a path masked by a bind of /dev/null counts as blocked. */
+static void try_open(struct res *r, const char *path, int flags)
+{
+	struct stat st;
+	int fd = open(path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	real(r, fd, path);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) &&
+	    strcmp(path, "/dev/null") != 0) {
+		r->allowed = 0;
+		snprintf(r->detail, sizeof r->detail, "%s opened but is masked (bind of /dev/null)", path);
+	}
+	close(fd);
+}
+
+static void p_userns(struct res *r) { real(r, unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)"); }
+
+/* New mount namespace, made private, then a tmpfs on a directory this probe created. */
+static int private_ns_mount(struct res *r, const char *type, const char *data, char *dir)
+{
+	if (unshare(CLONE_NEWNS) < 0) {
+		real(r, -1, "unshare(CLONE_NEWNS)");
+		return -1;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		real(r, -1, "mount(MS_PRIVATE) in new mount ns");
+		return -1;
+	}
+	if (!mkdtemp(dir)) {
+		real(r, -1, "mkdtemp in /tmp");
+		r->allowed = 0;
+		return -1;
+	}
+	long rc = mount(type, dir, type, MS_NOSUID | MS_NODEV | MS_NOEXEC, data);
+	char what[96];
+	snprintf(what, sizeof what, "mount -t %s%s%s in a private mount ns", type, data ? " -o " : "", data ? data : "");
+	real(r, rc, what);
+	if (rc == 0)
+		umount2(dir, MNT_DETACH);
+	rmdir(dir);
+	return rc;
+}
+
+static void p_mountns(struct res *r)
+{
+	char d[] = "/tmp/escprobe.XXXXXX";
+	private_ns_mount(r, "tmpfs", "size=4k", d);
+}
+
+static void p_procmount(struct res *r)
+{
+	char d[] = "/tmp/escprobe.XXXXXX";
+	/* A second procfs has no masked/read-only paths; the kernel refuses it while /proc is masked. */
+	private_ns_mount(r, "proc", NULL, d);
+}
+
+static void p_cgroup1_userns(struct res *r)
+{
+	char d[] = "/tmp/escprobe.XXXXXX";
+	/* The CVE-2022-0492 recipe: unshare -UrmC, then mount a v1 hierarchy to reach release_agent. */
+	if (unshare(CLONE_NEWUSER | CLONE_NEWCGROUP) < 0)
+		return real(r, -1, "unshare(CLONE_NEWUSER|CLONE_NEWCGROUP)");
+	if (private_ns_mount(r, "cgroup", "rdma", d) < 0 && r->err != EPERM)
+		private_ns_mount(r, "cgroup", "memory", (strcpy(d, "/tmp/escprobe.XXXXXX"), d));
+}
+
+static void p_keyctl(struct res *r) { real(r, syscall(SYS_keyctl, 0 /* GET_KEYRING_ID */, -3 /* session */, 0), "keyctl(KEYCTL_GET_KEYRING_ID, session)"); }
+
+static void p_add_key(struct res *r)
+{
+	/* A key in the process keyring, which disappears with this (forked) process. */
+	real(r, syscall(SYS_add_key, "user", "escape-probe", "x", 1, -2 /* process keyring */), "add_key(user) to the process keyring");
+}
+
+static void p_bpf(struct res *r)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = 4;
+	a.value_size = 4;
+	a.max_entries = 1;
+	long fd = syscall(SYS_bpf, BPF_MAP_CREATE, &a, sizeof a);
+	real(r, fd, "bpf(BPF_MAP_CREATE, 1-entry array)");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void p_perf(struct res *r)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_CPU_CLOCK;
+	a.disabled = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	long fd = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	real(r, fd, "perf_event_open(software cpu-clock, self, user only)");
+	if (fd >= 0)
+		close(fd);
+}
+
+static volatile long secret = 0x5ec2e7;
+
+static pid_t sibling(void)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		alarm(5);
+		for (;;)
+			pause();
+	}
+	usleep(20000);
+	return p;
+}
+
+static void reap(pid_t p)
+{
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+}
+
+static void p_ptrace(struct res *r)
+{
+	pid_t p = sibling();
+	long rc = ptrace(PTRACE_ATTACH, p, 0, 0);
+	real(r, rc, "ptrace(PTRACE_ATTACH) of a forked process (same uid)");
+	if (rc == 0) {
+		waitpid(p, NULL, __WALL);
+		ptrace(PTRACE_DETACH, p, 0, 0);
+	}
+	reap(p);
+}
+
+static void p_pvm(struct res *r)
+{
+	long v = 0;
+	pid_t p = sibling();
+	struct iovec l = { &v, sizeof v }, rem = { (void *)&secret, sizeof v };
+	long rc = process_vm_readv(p, &l, 1, &rem, 1, 0);
+	real(r, rc, "process_vm_readv of a forked process");
+	if (rc > 0 && v != secret)
+		r->allowed = 0;
+	reap(p);
+}
+
+static void p_shocker(struct res *r)
+{
+	/* /etc/hosts is usually a bind mount from the host's file system: the shocker's mount fd. */
+	const char *paths[] = { "/etc/hosts", "/etc/hostname", "/" };
+	struct { struct file_handle h; unsigned char b[MAX_HANDLE_SZ]; } fh;
+	int mid, i;
+
+	for (i = 0; i < 3; i++) {
+		fh.h.handle_bytes = MAX_HANDLE_SZ;
+		if (name_to_handle_at(AT_FDCWD, paths[i], &fh.h, &mid, 0) == 0)
+			break;
+	}
+	if (i == 3) { /* no file system here encodes handles: a bogus one still tests the capability */
+		fh.h.handle_bytes = 8;
+		fh.h.handle_type = 1;
+		memset(fh.h.f_handle, 0, 8);
+		i = 2;
+	}
+	int mfd = open(paths[i], O_RDONLY | O_CLOEXEC);
+	long fd = syscall(SYS_open_by_handle_at, mfd, &fh.h, O_RDONLY | O_CLOEXEC);
+	char what[96];
+	snprintf(what, sizeof what, "open_by_handle_at(handle of %s)", paths[i]);
+	reach(r, fd, what);
+	if (fd >= 0)
+		close(fd);
+	close(mfd);
+}
+
+static void p_selfexe(struct res *r)
+{
+	try_open(r, "/proc/self/exe", O_WRONLY);
+	if (r->err == ETXTBSY) {
+		r->allowed = 1;
+		snprintf(r->detail, sizeof r->detail, "open(/proc/self/exe, O_WRONLY): ETXTBSY, i.e. the path reached the "
+			 "inode and only 'text busy' stopped it; a runtime binary not being executed would be writable");
+	}
+}
+
+static void p_core_pattern(struct res *r) { try_open(r, "/proc/sys/kernel/core_pattern", O_WRONLY); }
+static void p_sysrq(struct res *r) { try_open(r, "/proc/sysrq-trigger", O_WRONLY); }
+static void p_uevent(struct res *r) { try_open(r, "/sys/kernel/uevent_helper", O_WRONLY); }
+static void p_kcore(struct res *r) { try_open(r, "/proc/kcore", O_RDONLY); }
+static void p_devmem(struct res *r) { try_open(r, "/dev/mem", O_RDONLY); }
+
+static void p_release_agent(struct res *r)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024], mp[512], path[600];
+	int n = 0;
+
+	r->allowed = 0;
+	r->err = ENOENT;
+	snprintf(r->detail, sizeof r->detail, "no cgroup v1 hierarchy visible");
+	while (f && fgets(line, sizeof line, f)) {
+		char *sep = strstr(line, " - ");
+		if (!sep || strncmp(sep + 3, "cgroup ", 7) != 0 || sscanf(line, "%*s %*s %*s %*s %511s", mp) != 1)
+			continue;
+		snprintf(path, sizeof path, "%s/release_agent", mp);
+		n++;
+		try_open(r, path, O_WRONLY);
+		if (r->allowed || r->err != ENOENT)
+			break; /* ENOENT: not the hierarchy root; keep looking */
+	}
+	if (f)
+		fclose(f);
+	if (n && !r->allowed && r->err == ENOENT)
+		snprintf(r->detail, sizeof r->detail, "%d cgroup v1 mounts, none shows release_agent", n);
+}
+
+static void sock(struct res *r, int fam, int type, int proto, const char *what)
+{
+	int fd = socket(fam, type | SOCK_CLOEXEC, proto);
+	real(r, fd, what);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void p_raw(struct res *r) { sock(r, AF_INET, SOCK_RAW, IPPROTO_ICMP, "socket(AF_INET, SOCK_RAW, ICMP)"); }
+static void p_packet(struct res *r) { sock(r, AF_PACKET, SOCK_RAW, 0, "socket(AF_PACKET, SOCK_RAW, 0)"); }
+static void p_alg(struct res *r) { sock(r, AF_ALG, SOCK_SEQPACKET, 0, "socket(AF_ALG)"); }
+static void p_vsock(struct res *r) { sock(r, AF_VSOCK, SOCK_STREAM, 0, "socket(AF_VSOCK)"); }
+
+static void p_io_uring(struct res *r)
+{
+	struct io_uring_params p;
+	memset(&p, 0, sizeof p);
+	long fd = syscall(SYS_io_uring_setup, 1, &p);
+	real(r, fd, "io_uring_setup(1 entry)");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void p_uffd(struct res *r)
+{
+	long fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	real(r, fd, "userfaultfd() (kernel-mode faults too)");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void p_kexec(struct res *r)
+{
+	/* Foreign architecture and too many segments: EINVAL right after the CAP_SYS_BOOT check. */
+	reach(r, syscall(SYS_kexec_load, 0, 1000, NULL, KEXEC_ARCH_ARM), "kexec_load(wrong arch, 1000 segments)");
+}
+
+static void p_init_module(struct res *r)
+{
+	static char empty[1];
+	reach(r, syscall(SYS_init_module, empty, 0, ""), "init_module(0-byte image)");
+}
+
+static void p_finit_module(struct res *r)
+{
+	int fd = memfd_create("escape-probe-empty", MFD_CLOEXEC);
+	reach(r, syscall(SYS_finit_module, fd, "", 0), "finit_module(empty memfd)");
+	close(fd);
+}
+
+static void p_mknod(struct res *r)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/escprobe-sda.%d", (int)getpid());
+	long rc = mknod(path, S_IFBLK | 0600, makedev(8, 0));
+	real(r, rc, "mknod(/tmp/..., block 8:0) (never opened; unlinked at once)");
+	if (rc == 0)
+		unlink(path);
+}
+
+static void p_chroot(struct res *r) { real(r, chroot("/tmp"), "chroot(/tmp)"); }
+
+static void p_nnp(struct res *r)
+{
+	int v = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	r->err = v < 0 ? errno : 0;
+	r->allowed = v == 0;
+	snprintf(r->detail, sizeof r->detail, "PR_GET_NO_NEW_PRIVS = %d: %s", v,
+		 v == 0 ? "exec of a setuid/file-cap binary can gain privilege" : "privilege gain by exec is off");
+}
+
+static void p_capset(struct res *r)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	int cap = CAP_SYS_ADMIN;
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return real(r, -1, "capget");
+	if (d[0].permitted & (1u << CAP_SYS_ADMIN)) {
+		for (cap = 0; cap < 32 && (d[0].permitted & (1u << cap)); cap++)
+			;
+	}
+	if (cap == 32)
+		return real(r, 0, "capset: every low capability already permitted");
+	d[0].permitted |= 1u << cap;
+	d[0].effective |= 1u << cap;
+	char what[64];
+	snprintf(what, sizeof what, "capset raising dropped cap %d", cap);
+	real(r, syscall(SYS_capset, &h, d), what);
+}
+
+static void p_kallsyms(struct res *r)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	unsigned long a = 0;
+	if (!f)
+		return real(r, -1, "/proc/kallsyms");
+	int ok = fscanf(f, "%lx", &a) == 1;
+	fclose(f);
+	r->err = ok ? 0 : EIO;
+	r->allowed = a != 0;
+	snprintf(r->detail, sizeof r->detail, "/proc/kallsyms first address %s", a ? "non-zero: KASLR leak" : "zeroed (kptr_restrict)");
+}
+
+static void p_settime(struct res *r)
+{
+	/* settimeofday(NULL, NULL) checks CAP_SYS_TIME and then changes nothing. */
+	real(r, syscall(SYS_settimeofday, NULL, NULL), "settimeofday(NULL, NULL)");
+}
+
+static void p_adjtime(struct res *r)
+{
+	struct timex t;
+	memset(&t, 0, sizeof t);
+	t.modes = ADJ_TICK;
+	t.tick = 1; /* out of range: EINVAL after the CAP_SYS_TIME check */
+	reach(r, syscall(SYS_clock_adjtime, CLOCK_REALTIME, &t), "clock_adjtime(ADJ_TICK=1)");
+}
+
+static void p_swapon(struct res *r) { reach(r, swapon("/nonexistent-escape-probe", 0), "swapon(nonexistent path)"); }
+
+static void p_reboot(struct res *r)
+{
+	/* Wrong magic2: EINVAL right after the CAP_SYS_BOOT check, whatever the command. */
+	reach(r, syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, 0, LINUX_REBOOT_CMD_CAD_OFF, NULL), "reboot(CAD_OFF, bad magic2)");
+}
+
+static void p_iopl(struct res *r) { real(r, syscall(SYS_iopl, 3), "iopl(3) (in a throw-away child)"); }
+static void p_personality(struct res *r)
+{
+	long rc = personality(READ_IMPLIES_EXEC);
+	real(r, rc, "personality(READ_IMPLIES_EXEC)");
+}
+
+static const struct probe {
+	const char *name, *class, *cves;
+	void (*fn)(struct res *);
+} probes[] = {
+	{ "unshare-userns", "namespace", "CVE-2022-0185,CVE-2021-22555,CVE-2023-32233", p_userns },
+	{ "unshare-mountns-tmpfs", "mount", "", p_mountns },
+	{ "mount-proc", "mount", "", p_procmount },
+	{ "cgroup1-mount-userns", "cgroup-release-agent", "CVE-2022-0492", p_cgroup1_userns },
+	{ "keyctl", "kernel-keyring", "CVE-2016-0728", p_keyctl },
+	{ "add_key", "kernel-keyring", "CVE-2017-15299", p_add_key },
+	{ "bpf-map-create", "ebpf", "CVE-2021-3490,CVE-2022-23222", p_bpf },
+	{ "perf_event_open", "perf", "CVE-2013-2094", p_perf },
+	{ "ptrace-attach", "ptrace", "", p_ptrace },
+	{ "process_vm_readv", "ptrace", "", p_pvm },
+	{ "open_by_handle_at", "file-handle", "CVE-2014-3519", p_shocker },
+	{ "proc-self-exe-write", "runtime-overwrite", "CVE-2019-5736", p_selfexe },
+	{ "core_pattern-write", "procfs-write", "", p_core_pattern },
+	{ "sysrq-trigger-write", "procfs-write", "", p_sysrq },
+	{ "uevent_helper-write", "sysfs-write", "", p_uevent },
+	{ "release_agent-write", "cgroup-release-agent", "CVE-2022-0492", p_release_agent },
+	{ "socket-raw-inet", "raw-network", "CVE-2020-10749", p_raw },
+	{ "socket-packet", "raw-network", "CVE-2020-14386,CVE-2017-7308", p_packet },
+	{ "socket-alg", "socket-family", "CVE-2019-8912", p_alg },
+	{ "socket-vsock", "socket-family", "CVE-2021-26708", p_vsock },
+	{ "io_uring_setup", "io_uring", "CVE-2021-41073,CVE-2022-29582", p_io_uring },
+	{ "userfaultfd", "exploit-primitive", "", p_uffd },
+	{ "kexec_load", "kernel-replace", "", p_kexec },
+	{ "init_module", "kernel-module", "", p_init_module },
+	{ "finit_module", "kernel-module", "", p_finit_module },
+	{ "mknod-block", "device-access", "", p_mknod },
+	{ "chroot", "chroot", "", p_chroot },
+	{ "no_new_privs-off", "privilege-gain", "", p_nnp },
+	{ "capset-raise", "privilege-gain", "", p_capset },
+	{ "proc-kcore-read", "host-memory", "", p_kcore },
+	{ "dev-mem-read", "host-memory", "", p_devmem },
+	{ "kallsyms-addresses", "info-leak", "", p_kallsyms },
+	{ "settimeofday", "host-clock", "", p_settime },
+	{ "clock_adjtime", "host-clock", "", p_adjtime },
+	{ "swapon", "host-admin", "", p_swapon },
+	{ "reboot", "host-admin", "", p_reboot },
+	{ "iopl", "io-ports", "", p_iopl },
+	{ "personality-rie", "exploit-primitive", "", p_personality },
+};
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void emit(const struct probe *p, const struct res *r)
+{
+	printf("{\"probe\": ");
+	json_str(p->name);
+	printf(", \"result\": \"%s\", \"errno\": \"%s\", \"detail\": ", r->allowed ? "allowed" : "blocked", ename(r->err));
+	json_str(r->detail);
+	printf(", \"cves\": [");
+	const char *c = p->cves;
+	for (int first = 1; *c; first = 0) {
+		size_t n = strcspn(c, ",");
+		printf("%s\"%.*s\"", first ? "" : ", ", (int)n, c);
+		c += n + (c[n] == ',');
+	}
+	printf("], \"class\": ");
+	json_str(p->class);
+	printf("}\n");
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i, n = sizeof probes / sizeof probes[0];
+
+	if (argc > 1 && strcmp(argv[1], "--list") == 0) {
+		for (i = 0; i < n; i++)
+			printf("%s\t%s\t%s\n", probes[i].name, probes[i].class, probes[i].cves);
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "usage: escape-probes [--list]\n");
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct res r = { 0, 0, "" };
+		int st;
+
+		fflush(stdout);
+		pid_t pid = fork();
+		if (pid == 0) { /* each probe in its own process: unshare, chroot, iopl... stay there */
+			alarm(10);
+			probes[i].fn(&r);
+			emit(&probes[i], &r);
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) < 0) {
+			r.err = errno;
+			snprintf(r.detail, sizeof r.detail, "could not run the probe");
+			emit(&probes[i], &r);
+		} else if (WIFSIGNALED(st)) {
+			r.err = 0;
+			snprintf(r.detail, sizeof r.detail, "probe killed by signal %d (%s)", WTERMSIG(st),
+				 WTERMSIG(st) == SIGSYS ? "seccomp kill" : "crash or timeout");
+			emit(&probes[i], &r);
+		}
+	}
+	return 0;
+}
