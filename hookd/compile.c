@@ -267,7 +267,8 @@ int policy_compile(json_object *profile, const struct policyd_config *cfg, json_
 static char *policy_essence(json_object *p)
 {
 	_cleanup_json_ json_object *e = json_object_new_object();
-	static const char *const keys[] = {"seccomp", "capabilities", "no_new_privileges", "devices"};
+	static const char *const keys[] = {"seccomp", "capabilities", "no_new_privileges", "devices",
+					   "files", "landlock"};
 	const char *s;
 
 	for (size_t i = 0; i < ELEMENTSOF(keys); i++)

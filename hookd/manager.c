@@ -20,6 +20,7 @@
 #include "manager.h"
 #include "policy.h"
 #include "proto.h"
+#include "requests.h"
 #include "timeutil.h"
 
 enum source_type { SOURCE_LISTEN, SOURCE_SIGNAL, SOURCE_TRACER, SOURCE_CONN };
@@ -279,6 +280,31 @@ static int watch_add(struct manager *m, uint64_t key, int64_t run_id, pid_t init
 	return 0;
 }
 
+void manager_queue_recompile(struct manager *m, const char *profile)
+{
+	char **next;
+
+	for (size_t i = 0; i < m->n_pending_recompile; i++)
+		if (strcmp(m->pending_recompile[i], profile) == 0)
+			return;
+	next = realloc(m->pending_recompile, (m->n_pending_recompile + 1) * sizeof(*next));
+	if (!next)
+		return;
+	m->pending_recompile = next;
+	m->pending_recompile[m->n_pending_recompile] = strdup(profile);
+	if (m->pending_recompile[m->n_pending_recompile])
+		m->n_pending_recompile++;
+}
+
+static void run_pending_recompiles(struct manager *m)
+{
+	while (m->n_pending_recompile > 0) {
+		char *profile = m->pending_recompile[--m->n_pending_recompile];
+		policy_recompile(m, profile);
+		free(profile);
+	}
+}
+
 int manager_watch_add(struct manager *m, uint64_t key, int64_t run_id, pid_t init_pid)
 {
 	return watch_add(m, key, run_id, init_pid, false);
@@ -470,6 +496,9 @@ void manager_free(struct manager *m)
 	store_free(m->store);
 	config_free(&m->conf);
 	free(m->watches);
+	for (size_t i = 0; i < m->n_pending_recompile; i++)
+		free(m->pending_recompile[i]);
+	free(m->pending_recompile);
 	free(m->db_path);
 	if (m->epoll_fd >= 0)
 		close(m->epoll_fd);
@@ -745,6 +774,9 @@ int manager_run(struct manager *m)
 		expire_connections(m);
 		if (m->n_watches > 0 && now_monotonic_ms() >= m->next_harvest)
 			harvest_all(m);
+		/* Compile only when no hook is waiting on us. */
+		if (m->n_conns == 0)
+			run_pending_recompiles(m);
 		/* Pinged from the loop itself: a daemon stuck anywhere misses it and is restarted. */
 		if (m->watchdog_usec && now_monotonic_ms() >= m->next_watchdog) {
 			(void)sd_notify(0, "WATCHDOG=1");
@@ -754,6 +786,7 @@ int manager_run(struct manager *m)
 	(void)sd_notify(0, "STOPPING=1\nSTATUS=draining and flushing the store");
 	manager_drain(m);
 	manager_flush_tracer(m);
+	run_pending_recompiles(m);
 	harvest_all(m);
 	return 0;
 }

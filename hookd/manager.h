@@ -65,6 +65,10 @@ struct manager {
 	struct watch *watches;
 	size_t n_watches;
 	int64_t next_harvest;
+	/* Profiles whose candidate must be recompiled: done when no request is in flight, so that
+	 * the poststop hook (and with it `podman run --rm`) does not wait for the compiler. */
+	char **pending_recompile;
+	size_t n_pending_recompile;
 	/* Namespaces whose init exited, unwatched at the end of the current ring-buffer batch. */
 	uint64_t pending_unwatch[64];
 	size_t n_pending_unwatch;
@@ -81,6 +85,8 @@ int manager_watch_add(struct manager *m, uint64_t key, int64_t run_id, pid_t ini
 void manager_watch_remove(struct manager *m, uint64_t key);
 /* Drains what a watched namespace recorded into the store, then stops watching it. */
 void manager_stop_watching(struct manager *m, uint64_t key);
+/* Queues a profile for recompilation (deduplicated). */
+void manager_queue_recompile(struct manager *m, const char *profile);
 /* Drains the tracer's ring buffer into the store in one transaction. */
 void manager_flush_tracer(struct manager *m);
 

@@ -70,6 +70,14 @@ void policy_recompile(struct manager *m, const char *profile)
 		log_warning("cannot compile a policy for profile '%s': %s", profile, err);
 		return;
 	}
+	/* Nothing new since the current candidate: leave it (and its validated AppArmor profile)
+	 * alone; most learning runs end here, without a store write or a parser run. */
+	{
+		_cleanup_json_ json_object *cand = NULL;
+		if (store_policy_get(m->store, p.id, "candidate", 0, &cand, NULL) == 0 &&
+		    policy_equal(policy, cand))
+			return;
+	}
 	/* Nothing new since the approved version: no candidate to review. */
 	if (store_policy_get(m->store, p.id, "approved", 0, &approved, NULL) == 0 &&
 	    policy_equal(policy, approved)) {

@@ -243,7 +243,7 @@ static json_object *op_container_stopped(struct manager *m, json_object *req)
 	log_info("container %.12s stopped: run %" PRId64 " of profile '%s' closed", st.id, run.id,
 		 run.profile);
 	if (strcmp(run.mode, "learn") == 0 || strcmp(run.mode, "complain") == 0)
-		policy_recompile(m, run.profile);
+		manager_queue_recompile(m, run.profile);
 
 	resp = proto_response_ok();
 	json_object_object_add(resp, "known", json_object_new_boolean(1));
