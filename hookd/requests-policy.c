@@ -84,9 +84,9 @@ void policy_recompile(struct manager *m, const char *profile)
 		(void)store_candidate_clear(m->store, p.id);
 		return;
 	}
-	r = store_candidate_set(m->store, p.id, policy, now_realtime_ms(), &version);
+	/* The AppArmor profile is named after the version the candidate has or will get. */
+	r = store_candidate_version(m->store, p.id, &version);
 	if (r >= 0) {
-		/* The AppArmor profile is named after the version, known only now. */
 		json_object_object_add(policy, "apparmor", apparmor_compile(policy, profile, version));
 		r = store_candidate_set(m->store, p.id, policy, now_realtime_ms(), &version);
 	}

@@ -844,26 +844,36 @@ static int get_profile_by_id_versions(store *s, int64_t profile_id, int64_t *ret
 		_r;                                                                                \
 	})
 
+int store_candidate_version(store *s, int64_t profile_id, int64_t *ret_version)
+{
+	json_object *old = NULL;
+	sqlite3_stmt *st;
+	int r = store_policy_get(s, profile_id, "candidate", 0, &old, ret_version);
+
+	json_object_put(old);
+	if (r != -ENOENT)
+		return r < 0 ? r : 1;
+	st = stmt_get(s, STMT_POLICY_NEXT_VERSION);
+	sqlite3_bind_int64(st, 1, profile_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -EIO;
+	}
+	*ret_version = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
 static int candidate_set_tx(store *s, int64_t profile_id, json_object *policy, int64_t now,
 			    int64_t *ret_version)
 {
-	json_object *old = NULL;
 	int64_t version, approved = 0, dummy;
 	const char *text;
 	sqlite3_stmt *st;
 	int r;
 
-	r = store_policy_get(s, profile_id, "candidate", 0, &old, &version);
-	json_object_put(old);
-	if (r == -ENOENT) {
-		st = stmt_get(s, STMT_POLICY_NEXT_VERSION);
-		sqlite3_bind_int64(st, 1, profile_id);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_reset(st);
-			return -EIO;
-		}
-		version = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+	r = store_candidate_version(s, profile_id, &version);
+	if (r == 0) {
 		json_object_object_add(policy, "version", json_object_new_int64(version));
 		text = json_object_to_json_string_ext(policy, JSON_C_TO_STRING_PLAIN);
 		st = stmt_get(s, STMT_POLICY_INSERT);
@@ -873,7 +883,7 @@ static int candidate_set_tx(store *s, int64_t profile_id, json_object *policy, i
 		sqlite3_bind_int64(st, 4, now);
 		sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
 		r = stmt_exec(s, st);
-	} else if (r >= 0) {
+	} else if (r > 0) {
 		json_object_object_add(policy, "version", json_object_new_int64(version));
 		text = json_object_to_json_string_ext(policy, JSON_C_TO_STRING_PLAIN);
 		st = stmt_get(s, STMT_POLICY_UPDATE);

@@ -73,6 +73,8 @@ int store_profile_get(store *s, const char *name, struct store_profile *ret);
 /* A profile's policy in a state ("candidate", "approved") or of a version (state NULL). */
 int store_policy_get(store *s, int64_t profile_id, const char *state, int64_t version,
 		     json_object **ret_policy, int64_t *ret_version);
+/* The version the candidate of a profile has (returns 1) or will get when stored (returns 0). */
+int store_candidate_version(store *s, int64_t profile_id, int64_t *ret_version);
 /* Stores policy as the candidate (a new version, or the open candidate rewritten). */
 int store_candidate_set(store *s, int64_t profile_id, json_object *policy, int64_t now,
 			int64_t *ret_version);
