@@ -10,7 +10,12 @@
  *                     remove entries (directories), x execute, i device ioctls; PATH and below
  *   bind PORT         TCP bind (ABI 4+)
  *   connect PORT      TCP connect (ABI 4+)
+ *
+ * An executable file rule also lets the kernel open that program's ELF interpreter (PT_INTERP)
+ * for execution: exec of a dynamically linked program opens ld.so with FMODE_EXEC, which Landlock
+ * checks as EXECUTE, and the tracer never sees that open (the kernel makes it, not a syscall).
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -79,6 +84,54 @@ static uint64_t fs_rights(const char *letters, int abi)
 	return a;
 }
 
+/* PT_INTERP of the ELF file at PATH into BUF; 0 if it has one, -1 if not (static, not ELF). */
+static int elf_interpreter(const char *path, char *buf, size_t size)
+{
+	unsigned char ident[EI_NIDENT];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found = -1;
+	uint64_t phoff, off = 0, len = 0;
+	unsigned phnum, phentsize;
+
+	if (fd < 0)
+		return -1;
+	if (pread(fd, ident, sizeof(ident), 0) != (ssize_t)sizeof(ident) || memcmp(ident, ELFMAG, SELFMAG) != 0)
+		goto out;
+	if (ident[EI_CLASS] == ELFCLASS64) {
+		Elf64_Ehdr eh;
+		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			goto out;
+		phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize;
+	} else if (ident[EI_CLASS] == ELFCLASS32) {
+		Elf32_Ehdr eh;
+		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			goto out;
+		phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize;
+	} else {
+		goto out;
+	}
+	for (unsigned i = 0; i < phnum && i < 256 && !len; i++) {
+		if (ident[EI_CLASS] == ELFCLASS64) {
+			Elf64_Phdr ph;
+			if (phentsize < sizeof(ph) || pread(fd, &ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) != (ssize_t)sizeof(ph))
+				goto out;
+			if (ph.p_type == PT_INTERP)
+				off = ph.p_offset, len = ph.p_filesz;
+		} else {
+			Elf32_Phdr ph;
+			if (phentsize < sizeof(ph) || pread(fd, &ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) != (ssize_t)sizeof(ph))
+				goto out;
+			if (ph.p_type == PT_INTERP)
+				off = ph.p_offset, len = ph.p_filesz;
+		}
+	}
+	if (len < 2 || len > size || pread(fd, buf, len, (off_t)off) != (ssize_t)len || buf[len - 1] != '\0')
+		goto out;
+	found = 0;
+out:
+	close(fd);
+	return found;
+}
+
 static uint64_t fs_handled(int abi)
 {
 	uint64_t all = (1ULL << 13) - 1; /* ABI 1: EXECUTE .. MAKE_SYM */
@@ -132,7 +185,7 @@ int main(int argc, char **argv)
 			continue;
 		if (sscanf(line, "fs %15s %4096[^\n]", arg, path) == 2) {
 			struct path_beneath_attr pb = {0};
-			struct stat st;
+			struct stat st = {0};
 			int pfd = open(path, O_PATH | O_CLOEXEC);
 			if (pfd < 0)
 				continue; /* gone from this image: nothing to allow */
@@ -144,6 +197,16 @@ int main(int argc, char **argv)
 			    syscall(SYS_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
 				return fail(path);
 			close(pfd);
+			if ((pb.allowed_access & LANDLOCK_ACCESS_FS_EXECUTE) && S_ISREG(st.st_mode) &&
+			    elf_interpreter(path, path, sizeof(path)) == 0 &&
+			    (pfd = open(path, O_PATH | O_CLOEXEC)) >= 0) {
+				pb.allowed_access = (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE) &
+						    attr.handled_access_fs;
+				pb.parent_fd = pfd;
+				if (syscall(SYS_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
+					return fail(path);
+				close(pfd);
+			}
 		} else if (sscanf(line, "%15s %15s", kind, arg) == 2 &&
 			   (strcmp(kind, "bind") == 0 || strcmp(kind, "connect") == 0)) {
 			struct net_port_attr np = {
