@@ -369,8 +369,18 @@ int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_f
 		}
 	}
 
+	/*
+	 * clone3 passes its flags in memory, where a filter cannot look: without namespace rights it
+	 * answers ENOSYS (below) and must not be allowed as well, or clone3(CLONE_NEWUSER) would get
+	 * through. glibc then falls back to clone, whose flags are checked: allow that instead.
+	 */
+	if (!json_object_get_boolean(get(sc, "clone_namespaces")) && array_has_string(all, "clone3") &&
+	    !array_has_string(all, "clone"))
+		json_object_array_add(all, json_object_new_string("clone"));
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
 		const char *n = json_object_get_string(json_object_array_get_idx(all, i));
+		if (strcmp(n, "clone3") == 0 && !json_object_get_boolean(get(sc, "clone_namespaces")))
+			continue;
 		(void)intersect_syscall(sc, existing, n, rules);
 	}
 	json_object_put(all);
@@ -484,7 +494,7 @@ static void restrict_devices(json_object *policy, json_object *config)
 static const char *const shim_syscalls[] = {
 	"arch_prctl", "brk", "close", "execve", "exit_group", "fcntl", "fstat", "getrandom",
 	"landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self", "lseek", "mmap",
-	"mprotect", "munmap", "newfstatat", "openat", "prctl", "prlimit64", "read", "readlink",
+	"mprotect", "munmap", "newfstatat", "openat", "prctl", "pread64", "prlimit64", "read", "readlink",
 	"rseq", "set_robust_list", "set_tid_address", "write",
 };
 #define SHIM_IN_CONTAINER "/.policyd/landlock-shim"
