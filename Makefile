@@ -8,12 +8,12 @@ JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
 .PHONY: all deps build build-asan demo demo-installed check unit integration check-asan bench-start bench-tracer \
-	bench-enforce bench-load deb fuzz fuzz-smoke clean help
+	bench-enforce bench-load eval eval-quick deb fuzz fuzz-smoke clean help
 
 all: build
 
 help:
-	@echo "make demo | check | build | unit | integration | check-asan | bench-start | bench-tracer | bench-enforce | bench-load | deb | clean"
+	@echo "make demo | check | build | unit | integration | check-asan | bench-start | bench-tracer | bench-enforce | bench-load | eval | eval-quick | deb | clean"
 
 deps:
 	bash scripts/install-deps.sh
@@ -60,6 +60,7 @@ check: build build-asan
 	ctest --test-dir $(BUILD) --output-on-failure
 	$(MAKE) --no-print-directory check-asan
 	$(MAKE) --no-print-directory fuzz-smoke
+	$(MAKE) --no-print-directory eval-quick
 
 bench-start: build
 	bash eval/bench/start.sh $(BUILD)
@@ -72,6 +73,15 @@ bench-enforce: build
 
 bench-load: build
 	bash eval/bench/load.sh $(BUILD)
+
+# The comparative study (docs/evaluation.md): runc/crun default, runc/crun + oci-policyd, gVisor.
+# eval: every workload and metric, eval/results/RUN_ID.json + RUN_ID/report.md with plots (< 30 min).
+# eval-quick: busybox + redis, fewer repeats, into $(BUILD)/eval-quick; checks its own output.
+eval: build
+	bash eval/run.sh --build $(BUILD)
+
+eval-quick: build
+	bash eval/run.sh --quick --build $(BUILD) --out $(BUILD)/eval-quick
 
 # A Debian package built with dpkg-buildpackage from a copy of the tree (packaging/debian is
 # put in place as debian/); the .deb lands in $(BUILD)/deb/.

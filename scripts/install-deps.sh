@@ -10,11 +10,13 @@ build_pkgs=(build-essential cmake pkg-config clang llvm bpftool libbpf-dev libel
 test_pkgs=(podman crun runc conmon netavark aardvark-dns slirp4netns uidmap catatonit
 	busybox-static iptables jq hyperfine python3 libclang-rt-14-dev procps iproute2 util-linux
 	apparmor qemu-system-x86 qemu-utils debootstrap e2fsprogs)
+# The comparative study (make eval, eval-quick): gVisor, the load drivers, the plots.
+eval_pkgs=(runsc wrk redis-tools curl python3-matplotlib)
 
 want=()
 case "${1:-all}" in
 build) want=("${build_pkgs[@]}") ;;
-test | all) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+test | all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${eval_pkgs[@]}") ;;
 *)
 	echo "usage: $0 [build|test|all]" >&2
 	exit 2

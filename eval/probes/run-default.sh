@@ -41,6 +41,8 @@ for rt in rts:
         lines = []
     for l in lines:
         o = json.loads(l)
+        if "probe" not in o:  # the context line
+            continue
         if o["probe"] not in order:
             order.append(o["probe"])
         res[(o["probe"], rt)] = o
