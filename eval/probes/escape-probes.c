@@ -207,14 +207,26 @@ static void p_perf(struct res *r)
 
 static volatile long secret = 0x5ec2e7;
 
-/* A process to target; -1 (errno set) if it could not be forked. */
+/* Seconds on the monotonic clock, read through the vDSO: no syscall a filter could deny. */
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* A process to target; -1 (errno set) if it could not be forked. It ends itself after 5 s even
+ * where the filter denies alarm and pause (then it spins) and its killer's kill(). */
 static pid_t sibling(void)
 {
 	pid_t p = fork();
 	if (p == 0) {
+		double end = now() + 5;
 		alarm(5);
-		for (;;)
+		while (now() < end)
 			pause();
+		_exit(0);
 	}
 	if (p > 0)
 		usleep(20000);
@@ -706,23 +718,38 @@ static void __attribute__((noreturn)) probe_child(const struct probe *p)
 	_exit(0);
 }
 
-/* Without wait4: the page says when the child is done; 12 s (its alarm is 10 s) means it died. */
-static int page_wait(void)
+/*
+ * Waits for the probe's child: waitpid(WNOHANG) polled against a 12 s deadline on the vDSO clock,
+ * since the child's alarm(10) may be denied by the filter it runs under. Without wait4 at all, the
+ * result page says when the child is done. Returns 0 (st set), -1 (errno: wait4 failed) or -2
+ * (deadline: the child and its process group are killed).
+ */
+static int child_wait(pid_t pid, int *st)
 {
-	struct timespec t0, t;
+	const struct timespec tick = { 0, 1000000 };
+	double end = now() + 12;
+	pid_t r;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0); /* the vDSO: no syscall to deny */
-	do {
-		if (__atomic_load_n(&page->done, __ATOMIC_ACQUIRE))
-			return 1;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while (t.tv_sec - t0.tv_sec < 12);
-	return 0;
+	while ((r = waitpid(pid, st, WNOHANG)) == 0 && now() < end)
+		nanosleep(&tick, NULL); /* denied: a spin, bounded by the deadline */
+	if (r == pid)
+		return 0;
+	if (r < 0) {
+		int err = errno;
+		while (!__atomic_load_n(&page->done, __ATOMIC_ACQUIRE) && now() < end)
+			;
+		errno = err;
+		return -1;
+	}
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	waitpid(pid, st, 0);
+	return -2;
 }
 
 static void run_probe(const struct probe *p)
 {
-	int st, wait_err = 0;
+	int st = 0, wait_err = 0, rc;
 	pid_t pid;
 
 	page->done = 0;
@@ -731,15 +758,21 @@ static void run_probe(const struct probe *p)
 	pid = fork();
 	if (pid < 0)
 		return emit_error(p, errno, "could not fork");
-	if (pid == 0) /* each probe in its own process: unshare, chroot, iopl... stay there */
+	if (pid == 0) { /* each probe in its own process: unshare, chroot, iopl... stay there */
+		setpgid(0, 0); /* so a deadline kills what the probe forked too */
 		probe_child(p);
-	if (waitpid(pid, &st, 0) < 0) {
-		wait_err = errno;
-		page_wait();
 	}
+	rc = child_wait(pid, &st);
+	if (rc == -1)
+		wait_err = errno;
 
 	if (__atomic_load_n(&page->done, __ATOMIC_ACQUIRE) && page->l.len > 0) {
 		fputs(page->l.s, stdout);
+	} else if (rc == -2) {
+		struct res r = { .error = 1 };
+		snprintf(r.detail, sizeof r.detail,
+			 "probe did not finish within 12 s (alarm or pause denied?): killed");
+		emit(p, &r);
 	} else if (wait_err) {
 		emit_error(p, wait_err, "probe process ended without a result; wait4 failed");
 	} else if (WIFSIGNALED(st)) {
