@@ -4,7 +4,7 @@
 # oci-policyd's learned and approved policy, and gVisor (runsc, ptrace platform), on real workloads.
 # Kata cannot run on this host and is reported as such, never measured.
 #
-#   eval/run.sh [--quick] [--build DIR] [--out DIR]
+#   eval/run.sh [--quick] [--build DIR] [--out DIR] [--workloads "W..."]
 #
 #   full  (make eval):       busybox, nginx, redis, postgresql, python; every metric, repeated
 #   quick (make eval-quick): busybox and redis; fewer repeats; no file I/O or learning overhead
@@ -25,6 +25,7 @@ say() { echo "eval [$(date -u +%H:%M:%S)] $*" >&2; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODE=full
+ONLY=
 BUILD=$ROOT/build
 OUT=
 while (($#)); do
@@ -32,6 +33,7 @@ while (($#)); do
 	--quick) MODE=quick ;;
 	--build) BUILD=${2:?--build needs a directory}; shift ;;
 	--out) OUT=${2:?--out needs a directory}; shift ;;
+	--workloads) ONLY=${2:?--workloads needs a list}; shift ;; # e.g. "redis postgresql": a subset
 	-h | --help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (try --help)" ;;
 	esac
@@ -48,6 +50,7 @@ else
 	LEARN_RUNS=2 LOAD_ROUNDS=3 LOAD_SECONDS=6 START_REPS=15 GETPPID_REPS=5 GETPPID_CALLS=500000
 	FILEIO_REPS=3 FILEIO_MIB=64 LEARN_LOAD=1
 fi
+[[ -z $ONLY ]] || read -r -a WORKLOADS <<<"$ONLY"
 CONFIGS=(runc-default crun-default runc-policyd crun-policyd gvisor)
 PY=/usr/bin/python3 # Debian's, with matplotlib; not a pyenv python3 earlier on PATH
 
