@@ -125,10 +125,15 @@ jq --argjson nr "$nr" '. as $cfg | [.linux.seccomp.syscalls // [] | .[] | select
 	  syscalls_allow_with_arg_rules: ([$allow[] | select((.args // []) != []) | .names[]] | unique | length),
 	  default_action: $cfg.linux.seccomp.defaultAction, caps: ($cfg.process.capabilities.bounding // [] | length)}' \
 	"$DIR/cfg/default.json" >"$DIR/res/default.json"
-# The enforced filter is really the narrower one: unshare(CLONE_NEWUSER) in each container.
-probe_enf=$(prun "$HOOKS" loop /bin/probe unshare-user || true)
+# The enforced filter is really the narrower one: unshare(CLONE_NEWUSER) in each container. The
+# probe gets a profile of its own, learned doing nothing (its Landlock rules let only the programs a
+# profile learned run, so it cannot borrow loop's).
+prun "$HOOKS" probe /bin/probe noop >/dev/null
+prun "$HOOKS" probe /bin/probe noop >/dev/null
+ctl approve probe >/dev/null
+probe_enf=$(prun "$HOOKS" probe /bin/probe unshare-user || true)
 probe_def=$(prun "$CAPT" "" /bin/probe unshare-user || true)
-[[ $probe_enf == *denied* ]] || die "probe unshare-user in the enforced loop container: '$probe_enf'"
+[[ $probe_enf == *denied* ]] || die "probe unshare-user in an enforced container: '$probe_enf'"
 
 # pd_links: links to pd_* programs, anybody's (another policyd's learning container counts too).
 pd_links() {
@@ -140,7 +145,7 @@ quiet() { # waits up to 2 minutes for no pd_* link to be left on the host
 	for _ in $(seq 600); do (($(pd_links) == 0)) && return 0; sleep 0.2; done
 	die "a pd_* tracer stayed attached for 2 minutes: some container is learning on this host"
 }
-ctl list --json | jq -e 'length == 3 and all(.[]; .mode == "enforce")' >/dev/null ||
+ctl list --json | jq -e 'length == 4 and all(.[]; .mode == "enforce")' >/dev/null ||
 	die "not every profile is enforced: $(ctl list --json | jq -c 'map({(.profile): .mode}) | add')"
 # measure enf|def: one measurement with no tracer attached before or after it, appended to res/KIND.
 measure() {
@@ -199,7 +204,7 @@ for w, e in ((w, v["enforced_run_stderr"]) for w, v in wl.items()):
         print(f"WARNING: {w}'s enforced run printed {e['lines']} stderr lines {e['messages']} (output was right)")
 print(f"podman default: {n} syscall names allowed ({dflt['syscalls_allow_with_arg_rules']} of them by argument "
       f"rules; {dflt['syscalls_allow_x86_64']} are x86_64 syscalls), default action {dflt['default_action']}, "
-      f"{c} bounding capabilities\nprobe unshare-user: enforced loop container '{penf}', default container '{pdef}'")
+      f"{c} bounding capabilities\nprobe unshare-user: enforced container '{penf}', default container '{pdef}'")
 print(f"\ngetppid() via syscall(), {calls} calls, {repeat} interleaved rounds, ns per call\n"
       f"{'':34}{'median':>8}{'min':>8}{'max':>8}")
 for k, xs in (("enforced loop container", enf), ("default container (podman profile)", dfl)):
