@@ -321,6 +321,7 @@ int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_f
 	json_object *rules, *arches, *all;
 	json_object *ex_arches = get_array(existing, "architectures");
 	const char *defact = json_object_get_string(get(sc, "default_action"));
+	bool namespaces = json_object_get_boolean(get(sc, "clone_namespaces"));
 	int r;
 
 	if (!names)
@@ -374,18 +375,18 @@ int policy_seccomp_oci(json_object *policy, json_object *existing, enum policy_f
 	 * answers ENOSYS (below) and must not be allowed as well, or clone3(CLONE_NEWUSER) would get
 	 * through. glibc then falls back to clone, whose flags are checked: allow that instead.
 	 */
-	if (!json_object_get_boolean(get(sc, "clone_namespaces")) && array_has_string(all, "clone3") &&
+	if (!namespaces && array_has_string(all, "clone3") &&
 	    !array_has_string(all, "clone"))
 		json_object_array_add(all, json_object_new_string("clone"));
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
 		const char *n = json_object_get_string(json_object_array_get_idx(all, i));
-		if (strcmp(n, "clone3") == 0 && !json_object_get_boolean(get(sc, "clone_namespaces")))
+		if (strcmp(n, "clone3") == 0 && !namespaces)
 			continue;
 		(void)intersect_syscall(sc, existing, n, rules);
 	}
 	json_object_put(all);
 	/* glibc falls back to clone when clone3 says ENOSYS; clone3's flags cannot be filtered. */
-	if (!json_object_get_boolean(get(sc, "clone_namespaces")))
+	if (!namespaces)
 		json_object_array_add(rules, ({
 			json_object *c3 = rule("clone3", "SCMP_ACT_ERRNO", NULL);
 			json_object_object_add(c3, "errnoRet", json_object_new_int(ENOSYS_ERRNO));

@@ -10,10 +10,10 @@ blocked probe from what was measured in the same container: the kernel's seccomp
 capability set and Landlock state the probe process reported, the errno and the probe's kind.
 """
 import argparse
+import datetime
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 
@@ -326,7 +326,7 @@ def main():
                     "reason": KATA_REASON})
     doc = {"schema": "oci-policyd-eval/1", "run_id": args.run_id, "mode": args.mode, "machine": machine(args)}
     m = doc["machine"]
-    t = lambda s: __import__("datetime").datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
+    t = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
     m["duration_s"] = (t(args.finished) - t(args.started)).total_seconds()
     doc["configs"] = configs
     doc["workloads"] = [{"name": w, "image": WORKLOAD_DESC[w][0], "description": WORKLOAD_DESC[w][1],
